@@ -14,7 +14,7 @@ import json
 import sys
 import time
 
-from runlocal.calibration import FAMILIES, score, summarize, worst
+from runlocal.service.accuracy import FAMILIES, score, summarize, worst
 
 
 def main() -> int:
@@ -31,7 +31,7 @@ def main() -> int:
     args = ap.parse_args()
     t0 = time.perf_counter()
     if args.benchmarks:
-        from runlocal.calibration import score_benchmarks
+        from runlocal.service.accuracy import score_benchmarks
 
         pts = score_benchmarks()
     else:

@@ -17,9 +17,9 @@ import statistics
 import sys
 from typing import Any
 
-from runlocal.calibration import questions
+from runlocal.service.accuracy import questions
 from runlocal.estimate.assumptions import DEFAULT
-from runlocal.service import answer
+from runlocal.service.llm import answer
 
 PARAMS = {
     # per-backend efficiencies and per-layer costs come from fit_decode_linear (--linear)
@@ -55,7 +55,7 @@ def load(family: str) -> list[tuple[dict[str, Any], str, float]]:
 
 def load_benchmarks(family: str) -> list[tuple[dict[str, Any], str, float]]:
     """Catalog benchmarks (data/benchmarks) of the metric this family fits."""
-    from runlocal.calibration import benchmark_questions
+    from runlocal.service.accuracy import benchmark_questions
 
     want = {"llm_decode": ("speed.decode_tokens_per_s",), "llm_prefill": ("speed.prefill_tokens_per_s",),
             "diffusion": ("speed.seconds_per_image", "speed.seconds_per_video")}[family]
@@ -130,7 +130,7 @@ def fit_decode_linear() -> dict[str, float]:
             continue  # dense only: MoE fixed costs are fitted separately
         backend = "mlx" if r["runtime"] == "mlx" else ("metal" if "apple" in str(r["hardware_id"]) else "cuda")
         if SPLIT_SEGMENTS and backend == "cuda":
-            from runlocal.service import catalog
+            from runlocal.service.llm import catalog
 
             hw = catalog().hardware.get(str(r["hardware_id"]))
             backend = "hbm" if hw and "hbm" in str(hw.data.get("memory_type", "")).lower() else "cuda"

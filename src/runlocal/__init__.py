@@ -22,14 +22,14 @@ __version__ = "0.1.0"
 
 def answer(question: dict) -> dict:
     """Answer one batch-contract question (see shared/contracts/estimate-jsonl.md)."""
-    from .service import answer as _answer
+    from .service.llm import answer as _answer
 
     return _answer(question)
 
 
 def will_it_run(model: str, hardware: str, **options: object) -> dict:
     """Fit, memory, speed and commands for `model` on `hardware`; raises RunlocalError subclasses."""
-    from .service import will_it_run as _w
+    from .service.llm import will_it_run as _w
 
     return _w(model, hardware, **options)
 

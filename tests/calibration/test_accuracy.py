@@ -10,7 +10,7 @@ import statistics
 
 import pytest
 
-from runlocal.calibration import Point, measured_dir, score, worst
+from runlocal.service.accuracy import Point, measured_dir, score, worst
 
 MIB = 2**20
 

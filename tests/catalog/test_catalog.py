@@ -8,7 +8,7 @@ from runlocal.catalog.check import check
 from runlocal.catalog.load import load, validate
 from runlocal.catalog.resolve import norm, resolve_hardware, resolve_model
 from runlocal.errors import UnknownHardware, UnknownModel
-from runlocal.service import catalog
+from runlocal.service.llm import catalog
 
 
 def test_data_check_has_zero_problems() -> None:

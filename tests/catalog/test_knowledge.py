@@ -8,7 +8,7 @@ import pytest
 
 from runlocal.cli.main import main
 from runlocal.errors import InvalidField, NotFound
-from runlocal.knowledge import (
+from runlocal.service.knowledge import (
     explain,
     fits_by_memory,
     list_tools,
@@ -19,7 +19,7 @@ from runlocal.knowledge import (
     sizing_advice,
     troubleshoot,
 )
-from runlocal.service import catalog
+from runlocal.service.llm import catalog
 
 
 def test_counts_for_issue_3() -> None:
@@ -135,8 +135,8 @@ def test_catalog_breadth_counts() -> None:
 
 
 def test_verdicts_are_dated_and_shown_next_to_the_numbers(capsys: pytest.CaptureFixture[str]) -> None:
-    from runlocal.knowledge import verdicts_for
-    from runlocal.service import answer
+    from runlocal.service.knowledge import verdicts_for
+    from runlocal.service.llm import answer
 
     vs = verdicts_for()
     assert len(vs) >= 40 and all(v["date"] and v["summary"] for v in vs)

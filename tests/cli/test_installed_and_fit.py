@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from runlocal.cli.main import main
-from runlocal.fitrank import quality_score, rank, uses_of
-from runlocal.installed import installed_model_ids, installed_models
-from runlocal.service import catalog
+from runlocal.service.fit import quality_score, rank, uses_of
+from runlocal.detect.installed import installed_model_ids, installed_models
+from runlocal.service.llm import catalog
 
 
 def _ollama_store(root: Path) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from runlocal.detect import (
+from runlocal.detect.system import (
     SystemInfo,
     detect,
     parse_cpuinfo,
@@ -17,7 +17,7 @@ from runlocal.detect import (
     parse_sysfs_amd,
     parse_system_profiler,
 )
-from runlocal.machine import describe, detected_hardware, match
+from runlocal.service.machine import describe, detected_hardware, match
 
 FX = Path(__file__).parent / "fixtures"
 GIB = 1024**3
@@ -114,7 +114,7 @@ def test_unmatched_gpu_is_noted() -> None:
 
 
 def test_detect_intel_arc_sysfs(tmp_path: Path) -> None:
-    from runlocal.detect import parse_sysfs_intel
+    from runlocal.detect.system import parse_sysfs_intel
 
     for i, dev_id in enumerate(("0xe20b", "0x46a6")):  # a B580 and an integrated Alder Lake GPU
         d = tmp_path / f"card{i}" / "device"

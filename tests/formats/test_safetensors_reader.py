@@ -12,9 +12,9 @@ from formats_builders import FFN, HIDDEN, hf_llama, llama_config, write_folder, 
 
 from runlocal.errors import FileFormatError
 from runlocal.estimate.weights import weights_from_table
-from runlocal.files import gguf_name, inspect, model_spec_from_path
+from runlocal.formats.load import gguf_name, inspect, model_spec_from_path
 from runlocal.formats import safetensors as st
-from runlocal.service import will_it_run
+from runlocal.service.llm import will_it_run
 
 
 def _elements(t: dict[str, tuple[str, tuple[int, ...]]]) -> int:

@@ -15,7 +15,7 @@ import pytest
 from formats_builders import assert_same_as_gguf_package, gguf
 
 from runlocal.cli.main import main
-from runlocal.files import inspect, model_spec_from_path
+from runlocal.formats.load import inspect, model_spec_from_path
 from runlocal.formats import gguf as gg
 
 

@@ -14,7 +14,7 @@ def _error(message: str) -> dict[str, object]:
 def answer_stream(inp: IO[str] | IO[bytes], out: IO[str]) -> int:
     """Answer every line of `inp` on `out`, in order, one answer per input line; bad lines (not UTF-8, not
     JSON, blank between questions) get error objects and the rest are still answered."""
-    from ..service import answer
+    from ..service.llm import answer
 
     lines: list[str | bytes] = list(inp)
     while lines and not lines[-1].strip():

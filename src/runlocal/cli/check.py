@@ -18,12 +18,12 @@ VERDICT = {
 
 
 def cmd_check(args: argparse.Namespace, assume: dict[str, Any]) -> int:
-    from ..service import _answer
+    from ..service.llm import _answer
 
     hardware: Any = args.hardware
     extra_notes: list[str] = []
     if not hardware:
-        from ..machine import detected_hardware, in_use_notes, this_system
+        from ..service.machine import detected_hardware, in_use_notes, this_system
 
         info = this_system()
         hardware = detected_hardware(info)
@@ -67,7 +67,7 @@ def cmd_check(args: argparse.Namespace, assume: dict[str, Any]) -> int:
 def _model_kind(name: str) -> str:
     from ..catalog.resolve import resolve_model
     from ..errors import RunlocalError
-    from ..service import catalog
+    from ..service.llm import catalog
 
     try:
         return str(resolve_model(catalog(), name).entity.data.get("kind", "text"))

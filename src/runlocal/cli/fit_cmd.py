@@ -39,20 +39,20 @@ def hardware_for(args: argparse.Namespace) -> str | dict[str, Any]:
     if args.hardware:
         return str(args.hardware)
     try:
-        from ..machine import detected_hardware
+        from ..service.machine import detected_hardware
     except ImportError as exc:  # pragma: no cover - detection module ships with the same release
         raise InvalidField("give --hardware (machine detection is not available)") from exc
     return detected_hardware()
 
 
 def installed_ids() -> list[str] | None:
-    from ..installed import installed_model_ids
+    from ..detect.installed import installed_model_ids
 
     return installed_model_ids()
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..fitrank import rank
+    from ..service.fit import rank
 
     if args.limit < 1:
         raise InvalidField("--limit must be at least 1")

@@ -57,7 +57,7 @@ def render(d: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..files import inspect
+    from ..formats.load import inspect
 
     d = inspect(args.path)
     if args.json:

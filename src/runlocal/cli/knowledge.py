@@ -10,7 +10,7 @@ from .render import table
 
 
 def cmd_tools(args: argparse.Namespace) -> int:
-    from ..knowledge import list_tools
+    from ..service.knowledge import list_tools
 
     rows = list_tools(kind=args.kind, platform=args.platform, backend=args.backend, fmt=args.format)
     if args.json:
@@ -23,7 +23,7 @@ def cmd_tools(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from ..knowledge import explain
+    from ..service.knowledge import explain
 
     r = explain(" ".join(args.term))
     if args.json:
@@ -44,7 +44,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_troubleshoot(args: argparse.Namespace) -> int:
-    from ..knowledge import troubleshoot
+    from ..service.knowledge import troubleshoot
 
     text = sys.stdin.read() if args.error == "-" else args.error
     r = troubleshoot(text, model=args.model, hardware=args.hardware, context_tokens=args.context,
@@ -70,7 +70,7 @@ def cmd_troubleshoot(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from ..knowledge import search
+    from ..service.knowledge import search
 
     if args.limit < 1:
         from ..errors import InvalidField
@@ -88,7 +88,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_page(args: argparse.Namespace) -> int:
-    from ..knowledge import render_page
+    from ..service.knowledge import render_page
 
     r = render_page(args.page_id)
     if args.json:

@@ -16,7 +16,7 @@ def _p(n: float | None) -> str:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from ..service import list_models
+    from ..service.llm import list_models
 
     rows = list_models(family=args.family, text=args.search, kind=args.kind)
     if args.json:
@@ -30,7 +30,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_hardware(args: argparse.Namespace) -> int:
-    from ..service import list_hardware
+    from ..service.llm import list_hardware
 
     rows = list_hardware(vendor=args.vendor, kind=args.kind, text=args.search, min_memory_gb=args.min_memory)
     if args.json:
@@ -64,7 +64,7 @@ def cmd_data_check(args: argparse.Namespace) -> int:
 
 
 def cmd_assumptions(args: argparse.Namespace) -> int:
-    from ..docs import assumption_docs
+    from ..service.assumptions import assumption_docs
     from ..estimate.assumptions import DEFAULT
 
     docs = assumption_docs()

@@ -13,7 +13,7 @@ def _gib(n: int | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..machine import describe
+    from ..service.machine import describe
 
     d = describe()
     if args.json:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .catalog.load import Entity
-from .catalog.resolve import index, norm
-from .errors import InvalidField, NotFound, RunlocalError
-from .service import _answer, catalog
+from ..catalog.load import Entity
+from ..catalog.resolve import index, norm
+from ..errors import InvalidField, NotFound, RunlocalError
+from .llm import _answer, catalog
 
 GIB = 1024**3
 _FIELD = re.compile(r"\{\{\s*([a-zA-Z_][\w.]*)\s*(?:\|\s*(\w+))?\s*\}\}")

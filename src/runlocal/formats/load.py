@@ -12,14 +12,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import FileFormatError, NotFound
-from .estimate.ggml_types import FTYPES
-from .estimate.specs import LINEAR, SLIDING, Architecture, ModelSpec
-from .estimate.weights import weights_from_table
-from .formats import gguf as gg
-from .formats import hfhub
-from .formats.folder import CONFIG, FolderModel, LocalFolder, Source, read_folder
-from .formats.hfconfig import arch_from_config
+from ..errors import FileFormatError, NotFound
+from ..estimate.ggml_types import FTYPES
+from ..estimate.specs import LINEAR, SLIDING, Architecture, ModelSpec
+from ..estimate.weights import weights_from_table
+from . import gguf as gg
+from . import hfhub
+from .folder import CONFIG, FolderModel, LocalFolder, Source, read_folder
+from .hfconfig import arch_from_config
 
 Table = tuple[tuple[str, tuple[int, ...], str], ...]
 

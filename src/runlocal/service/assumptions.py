@@ -8,7 +8,7 @@ import inspect
 
 def assumption_docs() -> dict[str, str]:
     """Assumption field -> its docstring, for --explain, `runlocal assumptions` and the methodology page."""
-    from .estimate.assumptions import Assumptions
+    from ..estimate.assumptions import Assumptions
 
     tree = ast.parse(inspect.getsource(Assumptions))
     cls = tree.body[0]

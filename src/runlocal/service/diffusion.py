@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .catalog.load import Entity
-from .errors import InvalidField, UnsupportedQuestion
-from .estimate.assumptions import Assumptions
-from .estimate.diffusion import (
+from ..catalog.load import Entity
+from ..errors import InvalidField, UnsupportedQuestion
+from ..estimate.assumptions import Assumptions
+from ..estimate.diffusion import (
     OFFLOAD_MODES,
     PRECISION_BYTES,
     Component,
@@ -61,7 +61,7 @@ def _num(obj: dict[str, Any], key: str, default: float, lo: float, hi: float) ->
 
 
 def answer_diffusion(q: dict[str, Any], ment: Entity, asm: Assumptions) -> dict[str, Any]:
-    from .service import resolve_machine
+    from .llm import resolve_machine
 
     d = ment.data
     df = d.get("diffusion", {})

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .catalog.resolve import resolve_hardware
-from .detect import SystemInfo, detect
-from .errors import RunlocalError
-from .service import catalog
+from ..catalog.resolve import resolve_hardware
+from ..detect import SystemInfo, detect
+from ..errors import RunlocalError
+from .llm import catalog
 
 GIB = 1024**3
 _CACHED: SystemInfo | None = None

@@ -77,7 +77,7 @@ def _get(d: dict[str, Any], path: str) -> Any:
 
 
 def hardware_class(hw_id: str | None, q: dict[str, Any]) -> str:
-    from .service import catalog
+    from .llm import catalog
 
     if hw_id and hw_id in catalog().hardware:
         d = catalog().hardware[hw_id].data
@@ -96,7 +96,7 @@ def hardware_class(hw_id: str | None, q: dict[str, Any]) -> str:
 
 def score(families: Iterable[str] = FAMILIES, root: Path | None = None,
           assume: dict[str, Any] | None = None) -> list[Point]:
-    from .service import answer
+    from .llm import answer
 
     pts: list[Point] = []
     for fam in families:
@@ -155,7 +155,7 @@ def benchmark_questions() -> Iterator[tuple[dict[str, Any], str, float, str]]:
     """Catalog benchmarks (data/benchmarks) as questions: (question, metric path, measured, entity path).
 
     These were not used to fit any factor: they are the held-out check."""
-    from .service import catalog
+    from .llm import catalog
 
     for e in sorted(catalog().benchmarks.values(), key=lambda e: e.path):
         d = e.data
@@ -179,7 +179,7 @@ def benchmark_questions() -> Iterator[tuple[dict[str, Any], str, float, str]]:
 
 
 def score_benchmarks() -> list[Point]:
-    from .service import answer
+    from .llm import answer
 
     pts = []
     for q, metric, measured, _path in benchmark_questions():

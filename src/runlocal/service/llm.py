@@ -6,16 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .catalog import build
-from .catalog.load import Catalog, Entity, load
-from .catalog.resolve import resolve_hardware, resolve_model
+from ..catalog import build
+from ..catalog.load import Catalog, Entity, load
+from ..catalog.resolve import resolve_hardware, resolve_model
 from .commands import commands
-from .errors import InvalidField, RunlocalError, UnsupportedQuestion
-from .estimate.assumptions import DEFAULT, Assumptions
-from .estimate.engine import RUNTIMES, Estimate, Query, Unsupported, default_quant, estimate
-from .estimate.memory import UnknownKVType
-from .estimate.specs import Machine, ModelSpec
-from .estimate.weights import UnknownQuant, known_quants, normalize_quant
+from ..errors import InvalidField, RunlocalError, UnsupportedQuestion
+from ..estimate.assumptions import DEFAULT, Assumptions
+from ..estimate.engine import RUNTIMES, Estimate, Query, Unsupported, default_quant, estimate
+from ..estimate.memory import UnknownKVType
+from ..estimate.specs import Machine, ModelSpec
+from ..estimate.weights import UnknownQuant, known_quants, normalize_quant
 
 _CATALOG: Catalog | None = None
 
@@ -156,7 +156,7 @@ def resolve(q: dict[str, Any], asm: Assumptions) -> Resolved:
     ment: Entity | None = None
     if isinstance(m, str) and _looks_like_file(m):
         # A local GGUF/safetensors file or folder, or hf:ORG/REPO[:FILE]: exact tensor table.
-        from .files import model_spec_from_path
+        from ..formats.load import model_spec_from_path
 
         model = model_spec_from_path(m)
         name_quant = model.file_quant
@@ -236,7 +236,7 @@ def _answer(q: dict[str, Any]) -> dict[str, Any]:
     if isinstance(m, str) and m.strip() and not _looks_like_file(m):
         ment = resolve_model(catalog(), m).entity
         if ment.data.get("kind") in ("image", "video"):
-            from .diffusion_service import answer_diffusion
+            from .diffusion import answer_diffusion
 
             res = answer_diffusion(q, ment, asm)
             if unknown:

@@ -7,9 +7,9 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .catalog.load import Entity
-from .errors import InvalidField, RunlocalError
-from .service import _answer, catalog
+from ..catalog.load import Entity
+from ..errors import InvalidField, RunlocalError
+from .llm import _answer, catalog
 
 # Best quality first; the first that fits fully on the accelerator (and is fast enough) wins.
 QUANT_LADDER = ["Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "IQ4_XS", "Q3_K_M", "IQ3_XXS", "Q2_K"]

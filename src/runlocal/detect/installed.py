@@ -11,9 +11,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .catalog.resolve import resolve_model
-from .errors import RunlocalError
-from .service import catalog
+from ..catalog.resolve import resolve_model
+from ..errors import RunlocalError
+from ..service.llm import catalog
 
 OLLAMA_MODEL_MEDIA = "application/vnd.ollama.image.model"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .catalog.load import Entity
-from .estimate.engine import Estimate
-from .estimate.weights import MLX_FORMATS, is_gguf, normalize_quant
+from ..catalog.load import Entity
+from ..estimate.engine import Estimate
+from ..estimate.weights import MLX_FORMATS, is_gguf, normalize_quant
 
 _PACKED = ("gguf", "mlx", "awq", "gptq", "fp8", "lmstudio", "bartowski", "unsloth", "thebloke", "int4", "nf4",
            "bnb", "gpt4all")
