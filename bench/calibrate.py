@@ -17,8 +17,8 @@ import statistics
 import sys
 from typing import Any
 
-from runlocal.service.accuracy import questions
 from runlocal.estimate.assumptions import DEFAULT
+from runlocal.service.accuracy import questions
 from runlocal.service.llm import answer
 
 PARAMS = {

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from runlocal.cli.main import main
-from runlocal.service.fit import quality_score, rank, uses_of
 from runlocal.detect.installed import installed_model_ids, installed_models
+from runlocal.service.fit import quality_score, rank, uses_of
 from runlocal.service.llm import catalog
 
 

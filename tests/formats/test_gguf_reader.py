@@ -15,8 +15,8 @@ from formats_builders import HIDDEN, KV_HEADS, VOCAB, assert_same_as_gguf_packag
 
 from runlocal.errors import FileFormatError, RunlocalError
 from runlocal.estimate.weights import weights_from_table
-from runlocal.formats.load import inspect, model_spec_from_path
 from runlocal.formats import gguf as gg
+from runlocal.formats.load import inspect, model_spec_from_path
 from runlocal.service.llm import will_it_run
 
 

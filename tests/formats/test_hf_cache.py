@@ -13,9 +13,9 @@ from formats_builders import hf_llama, llama_config, write_folder, write_llama_g
 
 from runlocal.cli.main import main
 from runlocal.errors import FileFormatError, NotFound
-from runlocal.formats.load import load_remote, model_spec_from_path
 from runlocal.formats import gguf as gg
 from runlocal.formats import hfhub
+from runlocal.formats.load import load_remote, model_spec_from_path
 from runlocal.service.llm import will_it_run
 
 REV = "0123456789abcdef0123456789abcdef01234567"

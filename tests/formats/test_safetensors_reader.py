@@ -12,8 +12,8 @@ from formats_builders import FFN, HIDDEN, hf_llama, llama_config, write_folder, 
 
 from runlocal.errors import FileFormatError
 from runlocal.estimate.weights import weights_from_table
-from runlocal.formats.load import gguf_name, inspect, model_spec_from_path
 from runlocal.formats import safetensors as st
+from runlocal.formats.load import gguf_name, inspect, model_spec_from_path
 from runlocal.service.llm import will_it_run
 
 

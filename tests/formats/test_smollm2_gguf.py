@@ -15,8 +15,8 @@ import pytest
 from formats_builders import assert_same_as_gguf_package, gguf
 
 from runlocal.cli.main import main
-from runlocal.formats.load import inspect, model_spec_from_path
 from runlocal.formats import gguf as gg
+from runlocal.formats.load import inspect, model_spec_from_path
 
 
 def _smollm2() -> Path | None:

@@ -64,8 +64,8 @@ def cmd_data_check(args: argparse.Namespace) -> int:
 
 
 def cmd_assumptions(args: argparse.Namespace) -> int:
-    from ..service.assumptions import assumption_docs
     from ..estimate.assumptions import DEFAULT
+    from ..service.assumptions import assumption_docs
 
     docs = assumption_docs()
     vals = DEFAULT.as_dict()

@@ -9,13 +9,13 @@ from typing import Any
 from ..catalog import build
 from ..catalog.load import Catalog, Entity, load
 from ..catalog.resolve import resolve_hardware, resolve_model
-from .commands import commands
 from ..errors import InvalidField, RunlocalError, UnsupportedQuestion
 from ..estimate.assumptions import DEFAULT, Assumptions
 from ..estimate.engine import RUNTIMES, Estimate, Query, Unsupported, default_quant, estimate
 from ..estimate.memory import UnknownKVType
 from ..estimate.specs import Machine, ModelSpec
 from ..estimate.weights import UnknownQuant, known_quants, normalize_quant
+from .commands import commands
 
 _CATALOG: Catalog | None = None
 
