@@ -18,8 +18,8 @@ import sys
 from typing import Any
 
 from runlocal.estimate.assumptions import DEFAULT
+from runlocal.service import answer
 from runlocal.service.accuracy import questions
-from runlocal.service.llm import answer
 
 PARAMS = {
     # per-backend efficiencies and per-layer costs come from fit_decode_linear (--linear)
@@ -130,7 +130,7 @@ def fit_decode_linear() -> dict[str, float]:
             continue  # dense only: MoE fixed costs are fitted separately
         backend = "mlx" if r["runtime"] == "mlx" else ("metal" if "apple" in str(r["hardware_id"]) else "cuda")
         if SPLIT_SEGMENTS and backend == "cuda":
-            from runlocal.service.llm import catalog
+            from runlocal.service import catalog
 
             hw = catalog().hardware.get(str(r["hardware_id"]))
             backend = "hbm" if hw and "hbm" in str(hw.data.get("memory_type", "")).lower() else "cuda"

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Speed of the tool itself: 1,000 batch questions through `runlocal estimate --jsonl`, and
-`runlocal check` from a cold start (new process each run). Prints min / median / max seconds."""
+`runlocal check` from a cold start, and `runlocal fit` ranking every catalog model on an RTX 4090 (new
+process each run). Prints min / median / max seconds."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ def main() -> int:
     show("runlocal estimate --jsonl (1,000 questions)", timed([*exe, "estimate", "--jsonl", path]))
     show("runlocal check llama-3.1-8b --hardware rtx-4090", timed([*exe, "check", "llama-3.1-8b",
                                                                     "--hardware", "rtx-4090"], runs=10))
+    show("runlocal fit --hardware rtx-4090 --json", timed([*exe, "fit", "--hardware", "rtx-4090", "--json"], runs=3))
     show("runlocal --help", timed([*exe, "--help"], runs=10))
     show("python -c pass (interpreter floor)", timed([sys.executable, "-c", "pass"], runs=10))
     return 0

@@ -1,6 +1,9 @@
 """Calibration tests: the engine against third-party measurements in ../shared/data/measured/queries.
 
-Targets (issue 2): file size median error <= 1.5 %, KV cache exact to the MiB, compute buffer within
+That data lives outside the repository (beside it, or wherever $RUNLOCAL_MEASURED points); without it this
+module is skipped. The held-out measurements inside the repository are scored by test_benchmarks.py.
+
+Targets: file size median error <= 1.5 %, KV cache exact to the MiB, compute buffer within
 15 %, decode median error <= 12 %, prefill median <= 25 %. Each test prints its worst cases.
 """
 
@@ -14,12 +17,23 @@ from runlocal.service.accuracy import Point, measured_dir, score, worst
 
 MIB = 2**20
 
+ROOT = measured_dir()
+if ROOT is None or not ROOT.is_dir():
+    pytest.skip(f"measured questions not found ({ROOT or '../shared/data/measured/queries'}); "
+                "set RUNLOCAL_MEASURED to the measured data folder", allow_module_level=True)
+assert ROOT is not None
+
+# Measured runs the engine calls "does not fit", so they get no speed: Meta-Llama-3-8B Q4_K_M under
+# llama.cpp on an 8 GB M1 (7-core GPU). Weights + KV + buffers (5.53 GB at ctx 512) exceed the 5.46 GB the
+# engine gives Metal there, yet the runs were measured at about 10 tokens/s: a conservative miss, kept
+# visible here rather than dropped. 2 decode and 5 prefill values, counted on 2026-12-02.
+REFUSED = {"dev-dec-xd-169", "dev-dec-xd-170", "dev-pre-xd-228", "dev-pre-xd-229", "dev-pre-xd-230",
+           "dev-pre-xd-231", "dev-pre-xd-232"}
+
 
 @pytest.fixture(scope="module")
 def points() -> list[Point]:
-    root = measured_dir()
-    assert root is not None, "../shared/data/measured/queries not found (set RUNLOCAL_MEASURED)"
-    return score(["llm_file_size", "llm_memory", "llm_decode", "llm_prefill"], root)
+    return score(["llm_file_size", "llm_memory", "llm_decode", "llm_prefill"], ROOT)
 
 
 def _abs(points: list[Point], metric: str) -> list[float]:
@@ -35,8 +49,12 @@ def _show(points: list[Point], metric: str) -> None:
 
 def test_every_question_is_answered(points: list[Point]) -> None:
     unanswered = [p for p in points if p.error]
-    # two 70B F16 runs on a 64GB Mac exceed its GPU working set: the engine says "no", correctly
-    assert len(unanswered) <= 10, [p.error for p in unanswered[:5]]
+    assert unanswered == [], [f"{p.qid}: {p.error}" for p in unanswered[:5]]
+
+
+def test_only_the_known_runs_get_no_estimate(points: list[Point]) -> None:
+    refused = {p.qid for p in points if p.estimated is None}
+    assert refused == REFUSED, sorted(refused ^ REFUSED)
 
 
 def test_file_size_median_within_1_5_pct(points: list[Point]) -> None:
@@ -73,6 +91,6 @@ def test_prefill_median_within_25_pct(points: list[Point]) -> None:
 
 
 def test_diffusion_seconds_per_image_median_within_20_pct() -> None:
-    pts = score(["diffusion"], measured_dir())
+    pts = score(["diffusion"], ROOT)
     _show(pts, "speed.seconds_per_image")
     assert statistics.median(_abs(pts, "speed.seconds_per_image")) <= 20.0

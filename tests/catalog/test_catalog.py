@@ -8,7 +8,7 @@ from runlocal.catalog.check import check
 from runlocal.catalog.load import load, validate
 from runlocal.catalog.resolve import norm, resolve_hardware, resolve_model
 from runlocal.errors import UnknownHardware, UnknownModel
-from runlocal.service.llm import catalog
+from runlocal.service import catalog
 
 
 def test_data_check_has_zero_problems() -> None:
@@ -44,13 +44,21 @@ def test_every_hardware_resolves_by_id_name_and_aliases() -> None:
     ("mlx-community/Qwen3-8B-4bit", "qwen3-8b", "MLX-4BIT"),
     ("qwen2.5-coder:32b", "qwen2.5-32b", None),
     ("gpt-oss:120b", "gpt-oss-120b", None),
-    ("Qwen3-30B-A3B-UD-Q4_K_XL-00001-of-00002.gguf", "qwen3-30b-a3b", "UD-Q4_K_XL"),
+    # Unsloth dynamic quants are a K-quant mix with a few tensors raised: the base type is the closest one
+    ("Qwen3-30B-A3B-UD-Q4_K_XL-00001-of-00002.gguf", "qwen3-30b-a3b", "Q4_K_M"),
+    ("Qwen3-30B-A3B-UD-Q3_K_XL.gguf", "qwen3-30b-a3b", "Q3_K_M"),
+    # there is no Q2_K_M, Q6_K_M or Q8_K_M: catalog/resolve._canon_quant still builds those names
+    pytest.param("Qwen3-30B-A3B-UD-Q2_K_XL.gguf", "qwen3-30b-a3b", "Q2_K",
+                 marks=pytest.mark.xfail(strict=True, reason="_canon_quant returns Q2_K_M")),
+    pytest.param("Qwen3-30B-A3B-UD-Q6_K_XL.gguf", "qwen3-30b-a3b", "Q6_K",
+                 marks=pytest.mark.xfail(strict=True, reason="_canon_quant returns Q6_K_M")),
+    pytest.param("Qwen3-30B-A3B-UD-Q8_K_XL.gguf", "qwen3-30b-a3b", "Q8_0",
+                 marks=pytest.mark.xfail(strict=True, reason="_canon_quant returns Q8_K_M")),
 ])
 def test_model_names_people_type(name: str, model_id: str, quant: str | None) -> None:
     m = resolve_model(catalog(), name)
     assert m.entity.id == model_id
-    if quant != "UD-Q4_K_XL":
-        assert m.quant == quant
+    assert m.quant == quant
 
 
 @pytest.mark.parametrize(("name", "hw_id", "mem"), [

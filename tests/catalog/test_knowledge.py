@@ -8,6 +8,7 @@ import pytest
 
 from runlocal.cli.main import main
 from runlocal.errors import InvalidField, NotFound
+from runlocal.service import catalog
 from runlocal.service.knowledge import (
     explain,
     fits_by_memory,
@@ -19,10 +20,9 @@ from runlocal.service.knowledge import (
     sizing_advice,
     troubleshoot,
 )
-from runlocal.service.llm import catalog
 
 
-def test_counts_for_issue_3() -> None:
+def test_catalog_lists_at_least_25_runtimes_and_40_error_messages() -> None:
     cat = catalog()
     assert len(cat.runtimes) >= 25
     assert len(cat.errors) >= 40
@@ -114,7 +114,7 @@ def test_every_glossary_entry_renders_with_engine_numbers() -> None:
         assert "{{" not in text, term_id
 
 
-def test_issue_3_required_terms_present() -> None:
+def test_glossary_defines_every_core_term() -> None:
     required = ["generative-model", "generative-ai", "diffusion-model", "llm", "transformer", "token",
                 "parameters", "quantization", "gguf", "k-quants", "q4-k-m", "imatrix", "safetensors", "kv-cache",
                 "context-length", "vram", "unified-memory", "memory-bandwidth", "offloading",
@@ -135,8 +135,8 @@ def test_catalog_breadth_counts() -> None:
 
 
 def test_verdicts_are_dated_and_shown_next_to_the_numbers(capsys: pytest.CaptureFixture[str]) -> None:
+    from runlocal.service import answer
     from runlocal.service.knowledge import verdicts_for
-    from runlocal.service.llm import answer
 
     vs = verdicts_for()
     assert len(vs) >= 40 and all(v["date"] and v["summary"] for v in vs)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from runlocal.cli.main import main
-from runlocal.detect.installed import installed_model_ids, installed_models
-from runlocal.service.fit import quality_score, rank, uses_of
-from runlocal.service.llm import catalog
+from runlocal.service import catalog
+from runlocal.service.fit import FitRow, MediaFitRow, quality_score, rank, uses_of
+from runlocal.service.installed import installed_model_ids, installed_models
 
 
 def _ollama_store(root: Path) -> None:
@@ -58,22 +58,24 @@ def test_missing_stores_are_fine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_rank_on_a_12gb_card() -> None:
     res = rank("rtx-3060-12gb", context=8192, only=["llama-3.1-8b", "qwen3-8b", "llama-3.3-70b", "gpt-oss-20b"])
-    ids = {r["id"]: r for r in res["runs"]}
-    assert ids["llama-3.1-8b"]["fits"] == "gpu" and ids["llama-3.1-8b"]["quant"] == "Q8_0"
-    assert "llama-3.3-70b" not in ids or ids["llama-3.3-70b"]["fits"] != "gpu"
-    assert all(r["why"] for r in res["runs"] + res["does_not_run"])
+    ids = {r.id: r for r in res.runs}
+    assert ids["llama-3.1-8b"].fits == "gpu" and ids["llama-3.1-8b"].quant == "Q8_0"
+    assert "llama-3.3-70b" not in ids or ids["llama-3.3-70b"].fits != "gpu"
+    assert all(r.why for r in res.runs + res.does_not_run)
 
 
 def test_rank_min_speed_and_use_filters() -> None:
     res = rank("rtx-4090", min_speed=1000.0, only=["llama-3.1-8b"])
-    assert res["runs"] == [] and res["does_not_run"][0]["why"].startswith("slower than")
+    assert res.runs == () and res.does_not_run[0].why.startswith("slower than")
     coding = rank("rtx-4090", use="coding", only=["qwen3-coder-30b-a3b", "llama-3.1-8b"])
-    assert [r["id"] for r in coding["runs"]] == ["qwen3-coder-30b-a3b"]
+    assert [r.id for r in coding.runs] == ["qwen3-coder-30b-a3b"]
 
 
 def test_uses_and_quality_proxy() -> None:
     assert "coding" in uses_of(catalog().models["qwen3-coder-30b-a3b"])
-    assert quality_score({"params": 70e9, "quant": "Q4_K_M"}) > quality_score({"params": 8e9, "quant": "Q8_0"})
+    big = FitRow(id="a", name="a", params=70_000_000_000, fits="gpu", quant="Q4_K_M", context_tokens=8192, why="")
+    small = FitRow(id="b", name="b", params=8_000_000_000, fits="gpu", quant="Q8_0", context_tokens=8192, why="")
+    assert quality_score(big) > quality_score(small)
 
 
 def test_fit_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,8 +93,8 @@ def test_fit_installed(stores: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 def test_rank_image_and_video_models() -> None:
     img = rank("rtx-4090", kind="image")
-    assert any(r["id"] == "stable-diffusion-v1-5" and r["fits"] == "gpu" for r in img["runs"])
-    assert all(r["seconds"] and r["seconds"] > 0 for r in img["runs"])
+    assert any(r.id == "stable-diffusion-v1-5" and r.fits == "gpu" for r in img.runs)
+    assert all(isinstance(r, MediaFitRow) and r.seconds and r.seconds > 0 for r in img.runs)
     vid = rank("rtx-3060-12gb", kind="video", sort="speed")
-    secs = [r["seconds"] for r in vid["runs"]]
+    secs = [r.seconds for r in vid.runs if isinstance(r, MediaFitRow)]
     assert secs == sorted(secs)

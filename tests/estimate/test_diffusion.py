@@ -15,7 +15,7 @@ from runlocal.estimate.diffusion import (
     estimate_diffusion,
     latent_tokens,
 )
-from runlocal.service.llm import answer
+from runlocal.service import answer
 
 GIB = 1024**3
 SD15 = DiffusionModel("sd15", "image", (

@@ -8,13 +8,15 @@ import pytest
 
 from runlocal.estimate import DEFAULT, Architecture, Device, Machine, ModelSpec, Query, estimate
 from runlocal.estimate.assumptions import Assumptions
-from runlocal.estimate.engine import Unsupported
+from runlocal.estimate.engine import LLAMA_CPP, RuntimeSpec, Unsupported
 from runlocal.estimate.memory import ComputeBuffers, KVCache
 from runlocal.estimate.placement import Capacity, place_llamacpp
 from runlocal.estimate.speed import pipeline_speedup
 from runlocal.estimate.units import GIB, MIB
 from runlocal.estimate.weights import Weights, weights
 
+VLLM = RuntimeSpec(id="vllm", placement="all_or_nothing")
+MLX = RuntimeSpec(id="mlx", placement="all_or_nothing")
 GB = 10**9
 # Idealised assumptions so the arithmetic is visible: perfect bandwidth, no fixed costs.
 IDEAL = dataclasses.replace(
@@ -73,7 +75,7 @@ def test_decode_is_bytes_over_bandwidth(llama3_8b: Architecture) -> None:
     # 128256 x 4096 x 4.5 bits = 295,501,824 bytes) is looked up, not streamed, so a token reads
     # 4,617,396,224 bytes. At 1000 GB/s and 100 % efficiency: 4.617 ms -> 216.6 tokens/s.
     m = ModelSpec("t", "t", llama3_8b, 8_030_261_248)
-    e = estimate(Query(m, _machine(), quant="Q4_K_M", context_tokens=4096, assumptions=IDEAL))
+    e = estimate(Query(model=m, machine=_machine(), quant="Q4_K_M", context_tokens=4096, assumptions=IDEAL))
     w = weights(llama3_8b, "Q4_K_M")
     assert w.total_bytes == 4_912_898_048
     assert w.token_embd_bytes == 295_501_824
@@ -84,7 +86,7 @@ def test_decode_is_bytes_over_bandwidth(llama3_8b: Architecture) -> None:
 def test_decode_slows_with_depth(llama3_8b: Architecture) -> None:
     # At depth 8192 each token also reads 8192 x 128 KiB = 1 GiB of KV cache (f16).
     m = ModelSpec("t", "t", llama3_8b, 8_030_261_248)
-    e = estimate(Query(m, _machine(), quant="Q4_K_M", context_tokens=8192, depth_tokens=8192,
+    e = estimate(Query(model=m, machine=_machine(), quant="Q4_K_M", context_tokens=8192, depth_tokens=8192,
                        assumptions=IDEAL))
     assert e.speed.decode_tokens_per_s == pytest.approx(1000e9 / (4_617_396_224 + GIB), rel=1e-6)
 
@@ -95,7 +97,7 @@ def test_prefill_is_flops_over_compute(llama3_8b: Architecture) -> None:
     # at 100 TFLOPS x prefill_eff_cuda 0.5 -> 0.1537 s -> ~3,331 tokens/s
     asm = dataclasses.replace(IDEAL, prefill_eff_cuda=0.5, attention_cost_no_fa=0.0)
     m = ModelSpec("t", "t", llama3_8b, 8_030_261_248)
-    e = estimate(Query(m, _machine(), quant="Q4_K_M", prompt_tokens=512, assumptions=asm))
+    e = estimate(Query(model=m, machine=_machine(), quant="Q4_K_M", prompt_tokens=512, assumptions=asm))
     mp = 8_030_261_248 - 128256 * 4096
     assert e.speed.prefill_tokens_per_s == pytest.approx(512 / (512 * 2 * mp / 50e12), rel=1e-6)
 
@@ -110,7 +112,7 @@ def test_pipeline_speedup() -> None:
 def test_partial_offload_reads_cpu_layers_at_ram_speed(llama3_8b: Architecture) -> None:
     # A 6 GiB GPU cannot hold the F16 model (~15 GiB): most layers run from 100 GB/s RAM.
     m = ModelSpec("t", "t", llama3_8b, 8_030_261_248)
-    e = estimate(Query(m, _machine(mem_gib=6), quant="F16", assumptions=IDEAL))
+    e = estimate(Query(model=m, machine=_machine(mem_gib=6), quant="F16", assumptions=IDEAL))
     assert e.fits == "gpu+cpu"
     assert 0 < e.gpu_layers < 32
     # every token reads the CPU share at 100 GB/s: much slower than the GPU-only 1000 GB/s case
@@ -119,8 +121,8 @@ def test_partial_offload_reads_cpu_layers_at_ram_speed(llama3_8b: Architecture) 
 
 def test_max_context_shrinks_with_smaller_gpu(llama3_8b: Architecture) -> None:
     m = ModelSpec("t", "t", llama3_8b, 8_030_261_248)
-    big = estimate(Query(m, _machine(mem_gib=48), quant="Q4_K_M"))
-    small = estimate(Query(m, _machine(mem_gib=8), quant="Q4_K_M"))
+    big = estimate(Query(model=m, machine=_machine(mem_gib=48), quant="Q4_K_M"))
+    small = estimate(Query(model=m, machine=_machine(mem_gib=8), quant="Q4_K_M"))
     assert big.max_context_tokens == 131072
     assert 0 < small.max_context_tokens < 32768
     assert small.max_context_tokens % 256 == 0
@@ -129,7 +131,7 @@ def test_max_context_shrinks_with_smaller_gpu(llama3_8b: Architecture) -> None:
 def test_cpu_only_machine(llama3_8b: Architecture) -> None:
     m = ModelSpec("t", "t", llama3_8b, 8_030_261_248)
     cpu = Machine((), 64 * GIB, 89.6e9, cpu_cores=8)
-    e = estimate(Query(m, cpu, quant="Q4_K_M", assumptions=IDEAL))
+    e = estimate(Query(model=m, machine=cpu, quant="Q4_K_M", assumptions=IDEAL))
     assert e.fits == "cpu" and e.memory.accelerator_bytes == 0
     # every weight but the embedding table streams from RAM once per token
     assert e.speed.decode_tokens_per_s == pytest.approx(89.6e9 / (4_617_396_224 + 0), rel=0.01)
@@ -137,7 +139,7 @@ def test_cpu_only_machine(llama3_8b: Architecture) -> None:
 
 def test_memory_parts_add_up(llama3_8b: Architecture) -> None:
     m = ModelSpec("t", "t", llama3_8b, 8_030_261_248)
-    e = estimate(Query(m, _machine(), quant="Q4_K_M", context_tokens=8192))
+    e = estimate(Query(model=m, machine=_machine(), quant="Q4_K_M", context_tokens=8192))
     mem = e.memory
     assert mem.total_bytes == mem.weights_bytes + mem.kv_cache_bytes + mem.compute_bytes + mem.overhead_bytes
     assert mem.total_bytes == mem.accelerator_bytes + mem.system_bytes
@@ -147,17 +149,17 @@ def test_memory_parts_add_up(llama3_8b: Architecture) -> None:
 def test_unsupported_combinations(llama3_8b: Architecture) -> None:
     m = ModelSpec("t", "t", llama3_8b, 8_030_261_248)
     with pytest.raises(Unsupported):
-        estimate(Query(m, _machine(), runtime="mlx", quant="MLX-4BIT"))
+        estimate(Query(model=m, machine=_machine(), runtime=MLX, quant="MLX-4BIT"))
     with pytest.raises(Unsupported):
-        estimate(Query(m, _machine(), runtime="llama.cpp", quant="AWQ-INT4"))
+        estimate(Query(model=m, machine=_machine(), runtime=LLAMA_CPP, quant="AWQ-INT4"))
 
 
 def test_vllm_all_or_nothing(llama3_8b: Architecture) -> None:
     m = ModelSpec("t", "t", llama3_8b, 8_030_261_248)
-    ok = estimate(Query(m, _machine(mem_gib=24), runtime="vllm", quant="BF16"))
-    no = estimate(Query(m, _machine(mem_gib=12), runtime="vllm", quant="BF16"))
+    ok = estimate(Query(model=m, machine=_machine(mem_gib=24), runtime=VLLM, quant="BF16"))
+    no = estimate(Query(model=m, machine=_machine(mem_gib=12), runtime=VLLM, quant="BF16"))
     assert ok.fits == "gpu" and no.fits == "no"
-    tp = estimate(Query(m, _machine(mem_gib=12, n=2), runtime="vllm", quant="BF16"))
+    tp = estimate(Query(model=m, machine=_machine(mem_gib=12, n=2), runtime=VLLM, quant="BF16"))
     assert tp.fits == "gpu"
 
 
@@ -166,4 +168,8 @@ def test_assumptions_replace_coerces_and_rejects() -> None:
     assert a.decode_eff_cuda == 0.5 and a.n_ubatch == 256 and a.decode_range == (0.5, 1.5)
     with pytest.raises(KeyError):
         DEFAULT.replace(nope=1)
-    assert isinstance(a, Assumptions)
+    # only the named fields change; every other field keeps its default, and DEFAULT itself is untouched
+    changed = {"decode_eff_cuda", "n_ubatch", "decode_range"}
+    kept = [f.name for f in dataclasses.fields(Assumptions) if f.name not in changed]
+    assert kept and all(getattr(a, n) == getattr(DEFAULT, n) for n in kept)
+    assert (DEFAULT.decode_eff_cuda, DEFAULT.n_ubatch, DEFAULT.decode_range) != (0.5, 256, (0.5, 1.5))

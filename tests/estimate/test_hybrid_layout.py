@@ -3,7 +3,7 @@
 Nemotron-H (Mamba-2 + attention + MoE blocks), Qwen3-Next and Qwen3.5/3.6 (Gated DeltaNet + gated attention),
 checked three ways: the parameter count of the tensor list against the catalog's config-derived ``params``, the
 tensor names and quantisation types against llama.cpp's tests/snapshots/*.schema (the tree vendored by
-llama-cpp-python 0.3.36; same notation as test_quant_rules.py: default type, then every quantizable tensor whose
+llama-cpp-python 0.3.36; the notation of golden.py: default type, then every quantizable tensor whose
 type differs, ``name@layers=type``), and hand-computed shapes from llama-model.cpp's load_arch_tensors.
 """
 
@@ -14,11 +14,11 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from golden import assert_quantizable_set_matches, assert_types_match_snapshot, cases
 
 from runlocal.catalog.build import architecture
-from runlocal.estimate.ggml_types import FTYPES
 from runlocal.estimate.gguf_layout import TensorSpec, gguf_tensors, n_blocks
-from runlocal.estimate.quant_rules import allows_quantization, assign_types, weights_bytes
+from runlocal.estimate.quant_rules import weights_bytes
 from runlocal.estimate.specs import Architecture
 
 MODELS = Path(__file__).resolve().parents[2] / "data" / "models"
@@ -168,53 +168,17 @@ SNAPSHOTS: dict[str, dict[str, str]] = {
 }
 
 
-def _ranges(spec: str) -> list[int]:
-    out: list[int] = []
-    for part in spec.split(","):
-        lo, _, hi = part.partition("-")
-        out += range(int(lo), int(hi or lo) + 1)
-    return out
-
-
-def _expand(spec: str) -> tuple[str, dict[str, str]]:
-    default, _, rest = spec.partition(":")
-    overrides: dict[str, str] = {}
-    for tok in rest.split():
-        name, ty = tok.rsplit("=", 1)
-        if "@" in name:
-            suffix, layers = name.split("@")
-            for i in _ranges(layers):
-                overrides[f"blk.{i}.{suffix}.weight"] = ty
-        else:
-            overrides[f"{name}.weight"] = ty
-    return default, overrides
-
-
-CASES = [(model, ftype) for model, table in SNAPSHOTS.items() for ftype in table]
+CASES = cases(SNAPSHOTS)
 
 
 @pytest.mark.parametrize(("model", "ftype"), CASES)
 def test_types_match_llama_cpp_snapshot(model: str, ftype: str) -> None:
-    a = ARCHS[model]
-    default, expected = _expand(SNAPSHOTS[model][ftype])
-    assert FTYPES[ftype] == default
-    tensors = gguf_tensors(a)
-    types = assign_types(ftype, a, tensors, imatrix=False)
-    got = {
-        t.name: ty for t, ty in zip(tensors, types, strict=True) if allows_quantization(t) and ty != default
-    }
-    assert got == expected
+    assert_types_match_snapshot(ARCHS[model], ftype, SNAPSHOTS[model][ftype])
 
 
 @pytest.mark.parametrize("model", sorted(ARCHS))
 def test_quantizable_tensor_set_matches_snapshot(model: str) -> None:
-    # in MXFP4_MOE every quantizable tensor that is not a 3-D expert stack is listed (as q8_0)
-    a = ARCHS[model]
-    _, listed = _expand(SNAPSHOTS[model]["MXFP4_MOE"])
-    mine = {
-        t.name for t in gguf_tensors(a) if allows_quantization(t) and not (t.n_dims == 3 and t.shape[2] > 1)
-    }
-    assert mine == set(listed)
+    assert_quantizable_set_matches(ARCHS[model], SNAPSHOTS[model]["MXFP4_MOE"])
 
 
 def _catalog_arch(rel: str) -> tuple[Architecture, int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from golden import assert_quantizable_set_matches, assert_types_match_snapshot, cases, expand
 
 from runlocal.estimate.ggml_types import FTYPES, GGML_TYPES, canonical_ftype, tensor_bytes
 from runlocal.estimate.gguf_layout import TensorSpec, gguf_tensors
@@ -471,55 +472,19 @@ SNAPSHOTS: dict[str, dict[str, str]] = {
 }
 
 
-def _ranges(spec: str) -> list[int]:
-    out: list[int] = []
-    for part in spec.split(","):
-        lo, _, hi = part.partition("-")
-        out += range(int(lo), int(hi or lo) + 1)
-    return out
-
-
-def _expand(spec: str) -> tuple[str, dict[str, str]]:
-    default, _, rest = spec.partition(":")
-    overrides: dict[str, str] = {}
-    for tok in rest.split():
-        name, ty = tok.rsplit("=", 1)
-        if "@" in name:
-            suffix, layers = name.split("@")
-            for i in _ranges(layers):
-                overrides[f"blk.{i}.{suffix}.weight"] = ty
-        else:
-            overrides[f"{name}.weight"] = ty
-    return default, overrides
-
-
-CASES = [(model, ftype) for model, table in SNAPSHOTS.items() for ftype in table]
+CASES = cases(SNAPSHOTS)
 
 
 @pytest.mark.parametrize(("model", "ftype"), CASES)
 def test_override_list_matches_llama_cpp_snapshot(model: str, ftype: str) -> None:
-    a = ARCHS[model]
-    default, expected = _expand(SNAPSHOTS[model][ftype])
-    assert FTYPES[ftype] == default
-    tensors = gguf_tensors(a)
-    types = assign_types(ftype, a, tensors, imatrix=False)
-    got = {
-        t.name: ty for t, ty in zip(tensors, types, strict=True) if allows_quantization(t) and ty != default
-    }
-    assert got == expected
+    assert_types_match_snapshot(ARCHS[model], ftype, SNAPSHOTS[model][ftype])
 
 
 @pytest.mark.parametrize(
     "model", ["meta-llama-3.1-70b-instruct", "qwen3-0.6b", "gemma-3-4b-it", "gpt-oss-120b"]
 )
 def test_quantizable_tensor_set_matches_snapshot(model: str) -> None:
-    # in MXFP4_MOE every quantizable tensor that is not a 3-D expert stack is listed (as q8_0)
-    a = ARCHS[model]
-    _, listed = _expand(SNAPSHOTS[model]["MXFP4_MOE"])
-    mine = {
-        t.name for t in gguf_tensors(a) if allows_quantization(t) and not (t.n_dims == 3 and t.shape[2] > 1)
-    }
-    assert mine == set(listed)
+    assert_quantizable_set_matches(ARCHS[model], SNAPSHOTS[model]["MXFP4_MOE"])
 
 
 def test_every_llama_cpp_ftype_is_known() -> None:
@@ -651,6 +616,6 @@ def test_llama_3_70b_matches_published_sizes(ftype: str) -> None:
 def test_snapshot_names_parse() -> None:
     for table in SNAPSHOTS.values():
         for spec in table.values():
-            default, overrides = _expand(spec)
+            default, overrides = expand(spec)
             assert default in GGML_TYPES
             assert all(re.fullmatch(r"[a-z0-9_]+", ty) for ty in overrides.values())

@@ -23,10 +23,13 @@ HEADS = 4
 KV_HEADS = 2
 
 
-def llama_tensors(n_layers: int, *, tied: bool = False, vocab: int = VOCAB) -> list[tuple[str, tuple[int, ...], str]]:
-    """(name, GGUF-order shape, type) of a llama-like model: Q8_0 matrices, F16 attention, F32 norms."""
+def llama_tensors(n_layers: int, *, tied: bool = False, vocab: int = VOCAB,
+                  ffn_norm: bool = True) -> list[tuple[str, tuple[int, ...], str]]:
+    """(name, GGUF-order shape, type) of a llama-like model: Q8_0 matrices, F16 attention, F32 norms.
+
+    ``ffn_norm=False``: one norm per block (parallel attention and FFN, as Command R / Cohere2 files have)."""
     head = HIDDEN // HEADS
-    out = [("token_embd.weight", (HIDDEN, vocab), "Q8_0")]
+    out: list[tuple[str, tuple[int, ...], str]] = [("token_embd.weight", (HIDDEN, vocab), "Q8_0")]
     for i in range(n_layers):
         out += [
             (f"blk.{i}.attn_norm.weight", (HIDDEN,), "F32"),
@@ -34,7 +37,7 @@ def llama_tensors(n_layers: int, *, tied: bool = False, vocab: int = VOCAB) -> l
             (f"blk.{i}.attn_k.weight", (HIDDEN, KV_HEADS * head), "F16"),
             (f"blk.{i}.attn_v.weight", (HIDDEN, KV_HEADS * head), "Q8_0"),
             (f"blk.{i}.attn_output.weight", (HIDDEN, HIDDEN), "Q8_0"),
-            (f"blk.{i}.ffn_norm.weight", (HIDDEN,), "F32"),
+            *([(f"blk.{i}.ffn_norm.weight", (HIDDEN,), "F32")] if ffn_norm else []),
             (f"blk.{i}.ffn_gate.weight", (HIDDEN, FFN), "Q8_0"),
             (f"blk.{i}.ffn_up.weight", (HIDDEN, FFN), "Q8_0"),
             (f"blk.{i}.ffn_down.weight", (FFN, HIDDEN), "Q8_0"),
@@ -111,6 +114,33 @@ def write_llama_gguf(path: Path, *, n_layers: int = 2, tied: bool = False, file_
     files = w.format_shard_names(Path(path))
     w.close()
     return files
+
+
+def write_gguf_header(path: Path, arch: str, *, n_layers: int = 2, vocab: int = VOCAB, context: int = 4096,
+                      tensors: list[tuple[str, tuple[int, ...], str]] | None = None,
+                      extra: Callable[[Any], None] | None = None) -> Path:
+    """A header-only GGUF of any architecture with the tiny llama's shapes (``extra`` adds metadata)."""
+    from runlocal.estimate.ggml_types import GGML_TYPES
+
+    w = gguf.GGUFWriter(str(path), arch)
+    w.add_name(f"tiny {arch}")
+    w.add_block_count(n_layers)
+    w.add_context_length(context)
+    w.add_embedding_length(HIDDEN)
+    w.add_feed_forward_length(FFN)
+    w.add_head_count(HEADS)
+    w.add_head_count_kv(KV_HEADS)
+    if extra:
+        extra(w)
+    for name, shape, ty in tensors if tensors is not None else llama_tensors(n_layers, vocab=vocab):
+        blck, size = GGML_TYPES[ty.lower()]
+        w.add_tensor_info(name, shape[::-1], np.dtype(np.float32), int(np.prod(shape)) // blck * size,
+                          raw_dtype=gguf.GGMLQuantizationType[ty])
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_ti_data_to_file()
+    w.close()
+    return path
 
 
 def write_safetensors(path: Path, tensors: dict[str, tuple[str, tuple[int, ...]]], *,

@@ -16,8 +16,9 @@ from formats_builders import HIDDEN, KV_HEADS, VOCAB, assert_same_as_gguf_packag
 from runlocal.errors import FileFormatError, RunlocalError
 from runlocal.estimate.weights import weights_from_table
 from runlocal.formats import gguf as gg
-from runlocal.formats.load import inspect, model_spec_from_path
-from runlocal.service.llm import will_it_run
+from runlocal.formats.load import model_spec_from_path
+from runlocal.service import will_it_run
+from runlocal.service.inspect import inspect_file
 
 
 def test_tiny_llama_matches_gguf_package(tmp_path: Path) -> None:
@@ -50,7 +51,7 @@ def test_file_based_weights_equal_the_tensor_bytes(tmp_path: Path) -> None:
     w = weights_from_table(a, spec.tensor_table)
     assert w.total_bytes == ref_bytes
     assert all(b > 0 for b in w.layer_bytes)
-    d = inspect(str(path))
+    d = inspect_file(str(path))
     assert d["tensor_bytes"] == ref_bytes == d["weights"]["total_bytes"] == sum(d["quant_mix"].values())
     assert d["tensor_count"] == len(llama_tensors(3))
     # Through the service, as `runlocal check FILE` asks: untied, so the weights in memory are the file's
@@ -68,7 +69,7 @@ def test_tied_embeddings_and_quant_from_dominant_type(tmp_path: Path) -> None:
     spec = model_spec_from_path(str(path))
     assert spec.arch.tie_embeddings is True
     assert spec.file_quant == "Q8_0"  # no general.file_type: the bulk of the bytes is q8_0
-    d = inspect(str(path))
+    d = inspect_file(str(path))
     embd = next(t for t in gg.read(path).tensors if t.name == "token_embd.weight").n_bytes
     assert d["weights"]["tied_copy_bytes"] == embd
     ans = will_it_run(str(path), "rtx-4090")
@@ -88,7 +89,7 @@ def test_header_only_file(tmp_path: Path) -> None:
         [(t.name, t.shape, t.type, t.offset, t.n_bytes) for t in b.tensors]
     spec_a, spec_b = model_spec_from_path(str(full)), model_spec_from_path(str(head))
     assert spec_a.tensor_table == spec_b.tensor_table and spec_a.arch == spec_b.arch
-    assert inspect(str(head))["data_present"] is False
+    assert inspect_file(str(head))["data_present"] is False
 
 
 def test_split_model_is_one_model(tmp_path: Path) -> None:

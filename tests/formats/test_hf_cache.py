@@ -16,7 +16,7 @@ from runlocal.errors import FileFormatError, NotFound
 from runlocal.formats import gguf as gg
 from runlocal.formats import hfhub
 from runlocal.formats.load import load_remote, model_spec_from_path
-from runlocal.service.llm import will_it_run
+from runlocal.service import will_it_run
 
 REV = "0123456789abcdef0123456789abcdef01234567"
 
@@ -169,3 +169,49 @@ def test_remote_safetensors_reads_two_ranges_per_shard(tmp_path: Path) -> None:
     missing = load_remote
     with pytest.raises(NotFound):
         missing(hfhub.HubRepo("org/tiny", fs=fs), "absent.safetensors", "hf:org/tiny:absent.safetensors")
+
+
+_HF_VARS = ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME")
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"HF_HUB_CACHE": "/a", "HUGGINGFACE_HUB_CACHE": "/b", "HF_HOME": "/c", "XDG_CACHE_HOME": "/d"}, "/a"),
+    ({"HUGGINGFACE_HUB_CACHE": "/b", "HF_HOME": "/c", "XDG_CACHE_HOME": "/d"}, "/b"),
+    ({"HF_HOME": "/c", "XDG_CACHE_HOME": "/d"}, "/c/hub"),
+    ({"XDG_CACHE_HOME": "/d"}, "/d/huggingface/hub"),
+    ({}, "~/.cache/huggingface/hub"),
+    ({"HF_HUB_CACHE": "", "HF_HOME": "/c"}, "/c/hub"),  # empty counts as unset
+    ({"HF_HOME": "~/hf"}, "~/hf/hub"),
+    ({"HF_HUB_CACHE": "$RL_TEST_ROOT/hub", "RL_TEST_ROOT": "/r"}, "/r/hub"),
+])
+def test_cache_dir_precedence(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], expected: str) -> None:
+    """HF_HUB_CACHE > HUGGINGFACE_HUB_CACHE > HF_HOME/hub > XDG_CACHE_HOME/huggingface/hub > ~/.cache/..."""
+    for var in _HF_VARS:
+        monkeypatch.delenv(var, raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    assert hfhub.cache_dir() == os.path.expanduser(expected)
+
+
+@pytest.mark.parametrize("env", [
+    {"HF_HUB_CACHE": "/a", "HUGGINGFACE_HUB_CACHE": "/b", "HF_HOME": "/c"},
+    {"HUGGINGFACE_HUB_CACHE": "/b", "HF_HOME": "/c", "XDG_CACHE_HOME": "/d"},
+    {"HF_HOME": "~/c", "XDG_CACHE_HOME": "/d"},
+    {"XDG_CACHE_HOME": "/d"},
+    {},
+])
+def test_cache_dir_is_huggingface_hubs(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
+    """The same folder huggingface_hub.constants computes (it reads the variables once, at import)."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("huggingface_hub")
+    clean = {k: v for k, v in os.environ.items() if k not in _HF_VARS}
+    code = "import huggingface_hub.constants as c; print(c.HF_HUB_CACHE)"
+    theirs = subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
+                            check=True).stdout.strip()
+    for var in _HF_VARS:
+        monkeypatch.delenv(var, raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    assert hfhub.cache_dir() == theirs

@@ -13,8 +13,10 @@ from formats_builders import FFN, HIDDEN, hf_llama, llama_config, write_folder, 
 from runlocal.errors import FileFormatError
 from runlocal.estimate.weights import weights_from_table
 from runlocal.formats import safetensors as st
-from runlocal.formats.load import gguf_name, inspect, model_spec_from_path
-from runlocal.service.llm import will_it_run
+from runlocal.formats.hf_names import gguf_name
+from runlocal.formats.load import model_spec_from_path
+from runlocal.service import will_it_run
+from runlocal.service.inspect import inspect_file
 
 
 def _elements(t: dict[str, tuple[str, tuple[int, ...]]]) -> int:
@@ -58,7 +60,7 @@ def test_folder_gives_exact_params_and_bytes(tmp_path: Path) -> None:
     assert w.total_bytes == data
     assert len(set(w.layer_bytes)) == 1 and w.layer_bytes[0] > 0  # layers recognised from HF names
     assert w.token_embd_bytes == 256 * HIDDEN * 2
-    d = inspect(str(tmp_path / "m"))
+    d = inspect_file(str(tmp_path / "m"))
     assert d["format"] == "safetensors" and d["tensor_bytes"] == data == d["weights"]["total_bytes"]
     assert d["quant_mix"] == {"BF16": data}
     # a single file of the folder names the same model

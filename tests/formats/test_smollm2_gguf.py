@@ -16,7 +16,8 @@ from formats_builders import assert_same_as_gguf_package, gguf
 
 from runlocal.cli.main import main
 from runlocal.formats import gguf as gg
-from runlocal.formats.load import inspect, model_spec_from_path
+from runlocal.formats.load import model_spec_from_path
+from runlocal.service.inspect import inspect_file
 
 
 def _smollm2() -> Path | None:
@@ -61,7 +62,7 @@ def test_check_answers_with_the_files_own_bytes(capsys: pytest.CaptureFixture[st
     second time as the output head on the GPU (and keeps the input table in system RAM).
     """
     assert SMOLLM2 is not None
-    d = inspect(str(SMOLLM2))
+    d = inspect_file(str(SMOLLM2))
     assert d["tensor_bytes"] == 96_576_768 == d["weights"]["total_bytes"]
     assert main(["check", str(SMOLLM2), "--hardware", "rtx-4090", "--json"]) == 0
     ans = json.loads(capsys.readouterr().out)

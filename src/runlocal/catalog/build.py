@@ -7,6 +7,8 @@ from typing import Any
 
 from ..errors import InvalidField, UnsupportedQuestion
 from ..estimate.assumptions import Assumptions
+from ..estimate.diffusion import Component, DiffusionModel
+from ..estimate.engine import RuntimeSpec
 from ..estimate.specs import Architecture, Artifact, Device, Machine, ModelSpec
 from ..estimate.units import gb_s, gib, tflops
 from .load import Entity
@@ -44,21 +46,6 @@ def model_spec(e: Entity) -> ModelSpec:
     )
     _SPECS[id(e)] = (e, spec)
     return spec
-
-
-def inline_model(obj: dict[str, Any]) -> ModelSpec:
-    """A model given as the fields of a Hugging Face config.json (plus `params`)."""
-    from ..formats.hfconfig import arch_from_config
-
-    try:
-        arch, params, active = arch_from_config(obj)
-    except KeyError as exc:
-        raise InvalidField(f"model object is missing {exc.args[0]!r} (config.json fields: hidden_size, "
-                           "num_attention_heads, num_hidden_layers, vocab_size, ...)") from exc
-    except (TypeError, ValueError, ZeroDivisionError) as exc:
-        raise InvalidField(f"model object has a value that cannot be used: {exc}") from exc
-    return ModelSpec(None, str(obj.get("name") or obj.get("_name_or_path") or "custom model"), arch,
-                     params, active)
 
 
 def apple_ws_fraction(memory_gb: float, asm: Assumptions) -> float:
@@ -176,3 +163,25 @@ def inline_machine(obj: dict[str, Any], *, gpu_count: int, asm: Assumptions,
         limit = int(devs[0].memory_bytes * asm.unified_gpu_fraction)
     return Machine(tuple(devs), gib(float(ram)), gb_s(float(ram_bw)), cpu_cores=int(obj.get("cpu_cores", 8)),
                    unified_memory=unified, gpu_memory_limit_bytes=limit)
+
+
+def runtime_spec(e: Entity) -> RuntimeSpec:
+    """A text runtime's engine description from its data file's `estimate` table."""
+    est = e.data.get("estimate") or {}
+    placement = est.get("placement")
+    if placement not in ("llamacpp", "all_or_nothing"):
+        raise UnsupportedQuestion(f"{e.name} is not a runtime the engine estimates language models for")
+    return RuntimeSpec(id=str(est["id"]), placement=placement)
+
+
+def diffusion_model(e: Entity) -> DiffusionModel:
+    """An image/video model entry as the engine's DiffusionModel (components with their sizes)."""
+    d = e.data
+    df = d.get("diffusion", {})
+    comps = tuple(Component(c["role"], c["name"], int(c["params"]), c.get("kind", ""), int(c.get("hidden", 0)),
+                            int(c.get("blocks", 0)), float(c.get("activation_factor", 1.0)))
+                  for c in d.get("components", []))
+    return DiffusionModel(d["name"], d["kind"], comps, int(df.get("latent_channels", 4)), int(df.get("vae_scale", 8)),
+                          int(df.get("temporal_scale", 1)), int(df.get("patch", 1)),
+                          bool(df.get("guidance_distilled", False)), float(df.get("vae_gflops_per_mpixel", 1250.0)),
+                          float(df.get("unet_reuse", 0.0)))

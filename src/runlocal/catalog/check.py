@@ -8,7 +8,7 @@ import re
 from ..errors import RunlocalError
 from .build import model_spec
 from .load import Catalog, load
-from .resolve import Index, resolve_hardware, resolve_model
+from .resolve import ENGINE_PLACEMENTS, Index, resolve_hardware, resolve_model
 
 STALE_AFTER_DAYS = 548  # a dated verdict older than 18 months is flagged for review
 
@@ -55,8 +55,18 @@ def check(cat: Catalog | None = None, *, today: dt.date | None = None) -> tuple[
     for e in cat.verdicts.values():
         problems += _check_refs(cat, e.path, e.data.get("model"), e.data.get("hardware"), "verdict")
         problems += _stale(e.path, e.data.get("date"), today)
+    keys: dict[str, str] = {}
     for e in cat.runtimes.values():
         problems += _stale(e.path, e.data.get("verdict_date"), today)
+        est = e.data.get("estimate")
+        if est is not None:
+            if set(est) != {"id", "placement"} or est.get("placement") not in ENGINE_PLACEMENTS:
+                problems.append(f"{e.path}: estimate must be {{ id = \"...\", placement = one of "
+                                f"{', '.join(ENGINE_PLACEMENTS)} }}")
+            elif str(est["id"]) in keys:
+                problems.append(f"{e.path}: estimate id {est['id']!r} is also used by {keys[str(est['id'])]}")
+            else:
+                keys[str(est["id"])] = e.path
     for e in cat.benchmarks.values():
         problems += _check_refs(cat, e.path, e.data.get("model"), e.data.get("hardware"), "benchmark")
         rates = ("decode_tokens_per_s", "prefill_tokens_per_s", "seconds_per_image", "seconds_per_video",

@@ -201,7 +201,7 @@ def resolve_model(cat: Catalog, name: str) -> ModelMatch:
 
 
 _MEM_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:gb|gib|g)\b", re.IGNORECASE)
-_CORES_RE = re.compile(r"(\d+)\s*-?\s*(?:core|c)\b(?:\s*gpu)?", re.IGNORECASE)
+
 
 
 def resolve_hardware(cat: Catalog, name: str) -> HardwareMatch:
@@ -261,3 +261,33 @@ def _sibling_with_memory(cat: Catalog, e: Entity, mem: float) -> Entity | None:
             if best is None or int(other.data.get("gpu_cores", 0)) > int(best.data.get("gpu_cores", 0)):
                 best = other
     return best
+
+
+ENGINE_PLACEMENTS = ("llamacpp", "all_or_nothing", "diffusion")
+
+
+def estimated_runtimes(cat: Catalog, *, diffusion: bool) -> list[Entity]:
+    """Runtimes the engine estimates (their data file has an `estimate` table), text or image/video ones."""
+    out = [e for e in cat.runtimes.values() if isinstance(e.data.get("estimate"), dict)
+           and (e.data["estimate"].get("placement") == "diffusion") == diffusion]
+    return sorted(out, key=lambda e: e.id)
+
+
+def runtime_key(e: Entity) -> str:
+    """The name answers and the engine use for a runtime ('llama.cpp', 'ollama', 'comfyui' ...)."""
+    return str(e.data["estimate"]["id"])
+
+
+def resolve_runtime(cat: Catalog, name: str) -> Entity:
+    """A runtime entity for `name` (id, name, alias or engine key; case and punctuation ignored)."""
+    idx = index(cat)
+    e = idx.get("runtimes", name)
+    if e is None:
+        k = norm(name)
+        e = next((r for r in cat.runtimes.values() if isinstance(r.data.get("estimate"), dict)
+                  and norm(runtime_key(r)) == k), None)
+    if e is None:
+        from ..errors import NotFound
+
+        raise NotFound(f"unknown runtime {name!r}", [runtime_key(r) for r in estimated_runtimes(cat, diffusion=False)])
+    return e

@@ -179,6 +179,7 @@ RUNTIME: Spec = {
     "homepage": (STR, True),
     "aliases": (LIST, False),
     "defaults": ((dict,), False),
+    "estimate": ((dict,), False),  # {id, placement}: how the engine estimates it (absent: not estimated)
     "quants": (LIST, False),
     "license": (STR, False),
     "memory_overhead": (STR, False),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import IO
+from typing import IO, Any
 
 
 def _error(message: str) -> dict[str, object]:
@@ -14,7 +14,7 @@ def _error(message: str) -> dict[str, object]:
 def answer_stream(inp: IO[str] | IO[bytes], out: IO[str]) -> int:
     """Answer every line of `inp` on `out`, in order, one answer per input line; bad lines (not UTF-8, not
     JSON, blank between questions) get error objects and the rest are still answered."""
-    from ..service.llm import answer
+    from ..service import answer
 
     lines: list[str | bytes] = list(inp)
     while lines and not lines[-1].strip():
@@ -61,3 +61,17 @@ def cmd_estimate(path: str) -> int:
     with fh:
         answer_stream(fh, sys.stdout)
     return 0
+
+
+def run(args: Any) -> int:
+    return cmd_estimate(args.jsonl)
+
+
+def register(sub: Any) -> None:
+    """Add this module's command(s) to the `runlocal` parser."""
+    e = sub.add_parser("estimate", help="answer many questions (JSON Lines in, JSON Lines out)",
+                       description="Batch estimates per shared/contracts/estimate-jsonl.md: one JSON "
+                                   "object per input line, one answer per output line, same order.")
+    e.add_argument("--jsonl", nargs="?", const="-", default="-", metavar="FILE",
+                   help="input file ('-' or absent: standard input)")
+    e.set_defaults(run=run)

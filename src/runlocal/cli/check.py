@@ -7,7 +7,14 @@ import json
 from typing import Any
 
 from ..errors import InvalidField
+from ..estimate.workload import DEFAULT_WORKLOAD as W
 from .render import bar, rate, size
+
+EPILOG = """examples:
+  runlocal check llama-3.1-8b --hardware rtx-4090
+  runlocal check qwen3-30b-a3b --hardware "M2 Max 64GB" --context 32768 --json
+  runlocal check llama-3.3-70b --hardware 4090 --gpu-count 2 --quant Q4_K_M --explain
+"""
 
 VERDICT = {
     "gpu": "YES - runs fully on the accelerator",
@@ -18,7 +25,8 @@ VERDICT = {
 
 
 def cmd_check(args: argparse.Namespace, assume: dict[str, Any]) -> int:
-    from ..service.llm import _answer
+    from ..service import ask, to_contract
+    from ..service.resolve import model_kind
 
     hardware: Any = args.hardware
     extra_notes: list[str] = []
@@ -48,31 +56,20 @@ def cmd_check(args: argparse.Namespace, assume: dict[str, Any]) -> int:
                                 ("offload", args.offload)) if v is not None}
     if args.vae_tiling:
         media["vae_tiling"] = True
-    kind = _model_kind(args.model)
+    kind = model_kind(args.model)
     if kind in ("image", "video"):
         q[kind] = media
         for k in ("context_tokens", "depth_tokens", "prompt_tokens", "kv_cache_type", "parallel"):
             q.pop(k, None)
     elif media:
         raise InvalidField("--width/--height/--steps/--cfg/--frames apply to image and video models")
-    res = _answer(q)
+    res = to_contract(ask(q))
     res["basis"]["notes"] = extra_notes + res["basis"]["notes"]
     if args.json:
         print(json.dumps(res, indent=2))
         return 0
     print(render(res, explain=args.explain))
     return 0
-
-
-def _model_kind(name: str) -> str:
-    from ..catalog.resolve import resolve_model
-    from ..errors import RunlocalError
-    from ..service.llm import catalog
-
-    try:
-        return str(resolve_model(catalog(), name).entity.data.get("kind", "text"))
-    except RunlocalError:
-        return "text"
 
 
 def render_media(r: dict[str, Any], *, explain: bool = False) -> str:
@@ -182,3 +179,58 @@ def render(r: dict[str, Any], *, explain: bool = False) -> str:
         for s in r["basis"]["sources"]:
             lines.append(f"    {s}")
     return "\n".join(lines)
+
+
+def assume_pairs(values: list[str] | None) -> dict[str, Any]:
+    """--assume name=value (repeatable; a comma makes a list) -> the question's `assume` object."""
+    out: dict[str, Any] = {}
+    for v in values or []:
+        if "=" not in v:
+            raise InvalidField(f"--assume takes name=value, got {v!r}")
+        k, val = v.split("=", 1)
+        out[k.strip()] = [x for x in val.split(",")] if "," in val else val
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    return cmd_check(args, assume_pairs(args.assume))
+
+
+def register(sub: Any) -> None:
+    """Add this module's command(s) to the `runlocal` parser."""
+    c = sub.add_parser("check", help="does MODEL fit on the hardware, in how much memory, how fast",
+                       description="Estimate fit, memory breakdown, offload, largest context and speed "
+                                   "of MODEL on the given hardware, with launch commands.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("model", help="catalog id, name, Hugging Face repo id, Ollama tag or GGUF file name")
+    c.add_argument("--hardware", "-H", help="catalog id or name: rtx-4090, 'M2 Max 64GB', ddr5-5600-2ch")
+    c.add_argument("--quant", "-q", help="Q4_K_M, Q8_0, F16, MXFP4, MLX-4bit, AWQ-INT4, FP8 ... "
+                                         "(default: the runtime's usual)")
+    c.add_argument("--context", "-c", type=int, default=W.context_tokens,
+                   help=f"context tokens to allocate (default {W.context_tokens})")
+    c.add_argument("--depth", type=int, default=W.depth_tokens,
+                   help=f"tokens already in context when decoding (default {W.depth_tokens})")
+    c.add_argument("--prompt", type=int, default=W.prompt_tokens,
+                   help=f"prompt tokens for prefill/TTFT (default {W.prompt_tokens})")
+    c.add_argument("--kv-cache-type", default=W.kv_cache_type,
+                   help=f"f16, bf16, q8_0, q4_0, fp8 (default {W.kv_cache_type})")
+    c.add_argument("--gpu-count", type=int, default=1, help="number of identical GPUs (default 1)")
+    c.add_argument("--runtime", "-r", help="llama.cpp, ollama, vllm, mlx, transformers (default by quant)")
+    c.add_argument("--parallel", type=int, default=W.parallel, help="concurrent sequences (default 1)")
+    c.add_argument("--flash-attn", choices=["on", "off"], help="force flash attention on or off")
+    c.add_argument("--ram", type=float, help="system RAM in GB behind the GPU (default assumed)")
+    c.add_argument("--assume", action="append", metavar="NAME=VALUE",
+                   help="override an engine assumption (see --explain); repeatable")
+    g = c.add_argument_group("image and video models")
+    g.add_argument("--width", type=int, help="output width in pixels (default: the model's native size)")
+    g.add_argument("--height", type=int, help="output height in pixels")
+    g.add_argument("--steps", type=int, help="denoising steps (default: the model's usual)")
+    g.add_argument("--cfg", type=float, help="guidance scale (CFG); > 1 doubles the work unless distilled")
+    g.add_argument("--batch", type=int, help="images per run")
+    g.add_argument("--frames", type=int, help="video frames")
+    g.add_argument("--offload", choices=["none", "model", "sequential", "lowvram", "novram"],
+                   help="weight offload mode (ComfyUI/diffusers)")
+    g.add_argument("--vae-tiling", action="store_true", help="decode the VAE in tiles")
+    c.add_argument("--json", action="store_true", help="print the batch-contract answer object")
+    c.add_argument("--explain", action="store_true", help="show every assumption and source")
+    c.set_defaults(run=run)

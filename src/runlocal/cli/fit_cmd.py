@@ -46,13 +46,13 @@ def hardware_for(args: argparse.Namespace) -> str | dict[str, Any]:
 
 
 def installed_ids() -> list[str] | None:
-    from ..detect.installed import installed_model_ids
+    from ..service.installed import installed_model_ids
 
     return installed_model_ids()
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..service.fit import rank
+    from ..service.fit import FitRow, MediaFitRow, rank
 
     if args.limit < 1:
         raise InvalidField("--limit must be at least 1")
@@ -65,25 +65,41 @@ def run(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     if args.json:
-        print(json.dumps(res, indent=2, default=str))
+        print(json.dumps(res.as_dict(), indent=2, default=str))
         return 0
     if args.kind != "text":
-        rows = res["runs"][: args.limit]
+        media = [r for r in res.runs if isinstance(r, MediaFitRow)][: args.limit]
         unit = "s/image" if args.kind == "image" else "s/video"
-        print(table([(r["id"], r["quant"], r["fits"], f"{r['seconds']:.1f}" if r["seconds"] else "-",
-                      size(r["peak_bytes"])) for r in rows], ["model", "precision", "fits", unit, "peak"]))
-        print(f"\n{len(res['runs'])} {args.kind} models run; {len(res['does_not_run'])} do not")
+        print(table([(r.id, r.quant, r.fits, f"{r.seconds:.1f}" if r.seconds else "-",
+                      size(r.peak_bytes or 0)) for r in media], ["model", "precision", "fits", unit, "peak"]))
+        print(f"\n{len(res.runs)} {args.kind} models run; {len(res.does_not_run)} do not")
         return 0
-    runs = res["runs"][: args.limit]
+    runs = [r for r in res.runs if isinstance(r, FitRow)][: args.limit]
     label = hw if isinstance(hw, str) else "this machine"
     print(f"What runs on {label} at {args.context:,} tokens of context (estimates):\n")
-    print(table([(r["id"], r["quant"], r["fits"], f"{r['decode_tokens_per_s']:.0f}" if r["decode_tokens_per_s"]
-                  else "-", size(r["total_bytes"]), f"{r['max_context_tokens']:,}") for r in runs],
+    print(table([(r.id, r.quant, r.fits, f"{r.decode_tokens_per_s:.0f}" if r.decode_tokens_per_s
+                  else "-", size(r.total_bytes or 0), f"{r.max_context_tokens or 0:,}") for r in runs],
                 ["model", "quant", "fits", "tok/s", "memory", "max context"]))
-    print(f"\n{len(res['runs'])} models run; {len(res['does_not_run'])} do not", end="")
-    if res["does_not_run"]:
-        smallest = res["does_not_run"][0]
-        print(f" (smallest that does not: {smallest['id']}: {smallest['why']})")
+    print(f"\n{len(res.runs)} models run; {len(res.does_not_run)} do not", end="")
+    if res.does_not_run:
+        smallest = res.does_not_run[0]
+        print(f" (smallest that does not: {smallest.id}: {smallest.why})")
     else:
         print()
     return 0
+
+
+def register(sub: Any) -> None:
+    """Add this module's command(s) to the `runlocal` parser."""
+    ft = sub.add_parser("fit", help="rank what runs on this machine (or --hardware)")
+    ft.add_argument("--hardware", "-H", help="rank for a catalog machine instead of this one")
+    ft.add_argument("--kind", choices=["text", "image", "video"], default="text")
+    ft.add_argument("--min-speed", type=float, default=5.0,
+                    help="minimum decode tokens/s to count as running (default 5, about reading speed)")
+    ft.add_argument("--context", type=int, default=8192, help="context tokens to fit (default 8192)")
+    ft.add_argument("--use", choices=["coding", "chat", "reasoning", "vision"])
+    ft.add_argument("--sort", choices=["quality", "speed", "size", "context"], default="size")
+    ft.add_argument("--installed", action="store_true", help="only models already downloaded here")
+    ft.add_argument("--limit", type=int, default=30)
+    ft.add_argument("--json", action="store_true")
+    ft.set_defaults(run=run)

@@ -57,11 +57,19 @@ def render(d: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..formats.load import inspect
+    from ..service.inspect import inspect_file
 
-    d = inspect(args.path)
+    d = inspect_file(args.path)
     if args.json:
         print(json.dumps(d, indent=2, default=str))
     else:
         print(render(d))
     return 0
+
+
+def register(sub: Any) -> None:
+    """Add this module's command(s) to the `runlocal` parser."""
+    ins = sub.add_parser("inspect", help="read a GGUF/safetensors file or model folder (or hf:ORG/REPO)")
+    ins.add_argument("path")
+    ins.add_argument("--json", action="store_true")
+    ins.set_defaults(run=run)

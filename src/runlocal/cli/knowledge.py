@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from .render import table
 
@@ -97,3 +98,41 @@ def cmd_page(args: argparse.Namespace) -> int:
     print(f"# {r['title']}\n")
     print(r["text"].rstrip())
     return 0
+
+
+def register(sub: Any) -> None:
+    """Add this module's command(s) to the `runlocal` parser."""
+    t = sub.add_parser("tools", help="list the runtimes and apps people use to run models locally")
+    t.add_argument("--kind", help="inference engine, serving engine, app, library, ui, image ui")
+    t.add_argument("--platform", help="linux, windows, macos")
+    t.add_argument("--backend", help="cuda, rocm, metal, vulkan, sycl, cpu")
+    t.add_argument("--format", help="gguf, safetensors, mlx, awq, gptq ...")
+    t.add_argument("--json", action="store_true")
+
+    x = sub.add_parser("explain", help="explain a term (glossary), with numbers from the engine")
+    x.add_argument("term", nargs="+", help="for example: kv cache, gguf, offloading")
+    x.add_argument("--json", action="store_true")
+
+    ts = sub.add_parser("troubleshoot", help="find the cause and fix of a pasted error message",
+                        description="Match a pasted error against known errors; with --model and "
+                                    "--hardware the fix is made concrete by the engine.")
+    ts.add_argument("error", help="the error text ('-' reads standard input)")
+    ts.add_argument("--model", "-m")
+    ts.add_argument("--hardware", "-H")
+    ts.add_argument("--context", type=int)
+    ts.add_argument("--quant")
+    ts.add_argument("--json", action="store_true")
+
+    se = sub.add_parser("search", help="search models, hardware, tools, glossary, errors and verdicts")
+    se.add_argument("text", nargs="+")
+    se.add_argument("--limit", type=int, default=20)
+    se.add_argument("--json", action="store_true")
+
+    pg = sub.add_parser("page", help="print a catalog page, with its engine-generated tables")
+    pg.add_argument("page_id", nargs="?", default="what-is-local-ai")
+    pg.add_argument("--json", action="store_true")
+    t.set_defaults(run=cmd_tools)
+    x.set_defaults(run=cmd_explain)
+    ts.set_defaults(run=cmd_troubleshoot)
+    se.set_defaults(run=cmd_search)
+    pg.set_defaults(run=cmd_page)

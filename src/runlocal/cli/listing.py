@@ -5,18 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
+from .render import params as _p
 from .render import table
 
 
-def _p(n: float | None) -> str:
-    if not n:
-        return "-"
-    return f"{n / 1e9:.1f}B" if n >= 1e9 else f"{n / 1e6:.0f}M"
-
-
 def cmd_models(args: argparse.Namespace) -> int:
-    from ..service.llm import list_models
+    from ..service.listing import list_models
 
     rows = list_models(family=args.family, text=args.search, kind=args.kind)
     if args.json:
@@ -30,7 +26,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_hardware(args: argparse.Namespace) -> int:
-    from ..service.llm import list_hardware
+    from ..service.listing import list_hardware
 
     rows = list_hardware(vendor=args.vendor, kind=args.kind, text=args.search, min_memory_gb=args.min_memory)
     if args.json:
@@ -50,9 +46,9 @@ def cmd_hardware(args: argparse.Namespace) -> int:
 
 
 def cmd_data_check(args: argparse.Namespace) -> int:
-    from ..catalog.check import check
+    from ..service.listing import data_check
 
-    problems, counts = check()
+    problems, counts = data_check()
     if args.json:
         print(json.dumps({"ok": not problems, "problems": problems, "counts": counts}, indent=2))
     else:
@@ -64,14 +60,47 @@ def cmd_data_check(args: argparse.Namespace) -> int:
 
 
 def cmd_assumptions(args: argparse.Namespace) -> int:
-    from ..estimate.assumptions import DEFAULT
-    from ..service.assumptions import assumption_docs
+    from ..service.assumptions import assumption_values
 
-    docs = assumption_docs()
-    vals = DEFAULT.as_dict()
+    vals = assumption_values()
     if args.json:
-        print(json.dumps({k: {"value": v, "doc": docs.get(k, "")} for k, v in vals.items()}, indent=2))
+        print(json.dumps(vals, indent=2))
         return 0
     for k, v in vals.items():
-        print(f"{k} = {v}\n    {docs.get(k, '')}")
+        print(f"{k} = {v['value']}\n    {v['doc']}")
     return 0
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    if args.data_command != "check":
+        args.data_parser.print_help()
+        return 2
+    return cmd_data_check(args)
+
+
+def register(sub: Any) -> None:
+    """Add this module's command(s) to the `runlocal` parser."""
+    m = sub.add_parser("models", help="list and filter catalog models")
+    m.add_argument("--family", help="family contains this text")
+    m.add_argument("--search", "-s", help="id, name or alias contains this text")
+    m.add_argument("--kind", choices=["text", "image", "video"])
+    m.add_argument("--json", action="store_true")
+
+    h = sub.add_parser("hardware", help="list and filter catalog hardware")
+    h.add_argument("--vendor", choices=["nvidia", "amd", "intel", "apple"])
+    h.add_argument("--kind", choices=["gpu", "apple", "unified", "cpu"])
+    h.add_argument("--search", "-s", help="id, name or alias contains this text")
+    h.add_argument("--min-memory", type=float, help="at least this many GB")
+    h.add_argument("--json", action="store_true")
+
+    d = sub.add_parser("data", help="catalog maintenance")
+    dsub = d.add_subparsers(dest="data_command", metavar="SUBCOMMAND")
+    dc = dsub.add_parser("check", help="validate every data file (unknown keys, sources, aliases ...)")
+    dc.add_argument("--json", action="store_true")
+
+    a = sub.add_parser("assumptions", help="list the engine's assumptions with their values and sources")
+    a.add_argument("--json", action="store_true")
+    m.set_defaults(run=cmd_models)
+    h.set_defaults(run=cmd_hardware)
+    d.set_defaults(run=cmd_data, data_parser=d)
+    a.set_defaults(run=cmd_assumptions)

@@ -1,11 +1,12 @@
-"""Plain-text rendering helpers: sizes, rates and aligned tables (no colour codes, pipe-friendly)."""
+"""Display formatting for the CLI, in one module: sizes, counts, rates, bars and aligned tables
+(no colour codes, pipe-friendly). Byte units come from the engine's `units` (GiB = 2**30 bytes)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-GIB = 1024**3
+from ..estimate.units import GIB, MIB
 
 
 def size(n: float | None) -> str:
@@ -17,7 +18,28 @@ def size(n: float | None) -> str:
         return f"{g:,.0f} GiB"
     if abs(g) >= 1:
         return f"{g:.2f} GiB"
-    return f"{n / 1024**2:,.0f} MiB"
+    return f"{n / MIB:,.0f} MiB"
+
+
+def gib(n: float | None, *, unknown: str = "unknown") -> str:
+    """Bytes as GiB with one decimal (for machine memory)."""
+    return unknown if n is None else f"{n / GIB:.1f} GiB"
+
+
+def params(n: float | None) -> str:
+    """A parameter count for tables: 8.0B, 135M."""
+    if not n:
+        return "-"
+    return f"{n / 1e9:.1f}B" if n >= 1e9 else f"{n / 1e6:.0f}M"
+
+
+def count(n: int | None) -> str:
+    """A parameter or element count with a unit and two significant decimals: 8.03 B, 134.5 M."""
+    if n is None:
+        return "-"
+    if n >= 1e9:
+        return f"{n / 1e9:.2f} B"
+    return f"{n / 1e6:.1f} M"
 
 
 def rate(x: float | None, rng: Sequence[float] | None = None, unit: str = "tok/s") -> str:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
-GIB = 1024**3
-
-
-def _gib(n: int | None) -> str:
-    return "unknown" if n is None else f"{n / GIB:.1f} GiB"
+from .render import gib as _gib
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,3 +33,10 @@ def run(args: argparse.Namespace) -> int:
     hw = d["hardware_for_estimates"]
     print(f"\nEstimates use: {hw if isinstance(hw, str) else json.dumps(hw)}")
     return 0
+
+
+def register(sub: Any) -> None:
+    """Add this module's command(s) to the `runlocal` parser."""
+    sy = sub.add_parser("system", help="detect this machine's GPUs, memory and CPU")
+    sy.add_argument("--json", action="store_true")
+    sy.set_defaults(run=run)

@@ -1,21 +1,33 @@
 """Models already on this machine: Ollama's store, LM Studio's models folder, the Hugging Face cache.
 
-Everything is read from the file system (no running server needed); names are resolved to catalog ids
-where possible. Missing folders or unreadable manifests are skipped with a note, never an error.
+Everything is read from the file system (no running server needed). Only what is found is reported here:
+names, paths and sizes; ``service.installed`` resolves the names to catalog ids. Missing folders or
+unreadable manifests are skipped, never an error.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from ..catalog.resolve import resolve_model
-from ..errors import RunlocalError
-from ..service.llm import catalog
+from ..formats.hfhub import cache_dir
 
 OLLAMA_MODEL_MEDIA = "application/vnd.ollama.image.model"
+
+
+@dataclass(frozen=True)
+class FoundModel:
+    """One model found in a store."""
+
+    source: str  # ollama | lmstudio | huggingface
+    name: str  # as the store names it: llama3.1:8b, bartowski/.../x.gguf, Qwen/Qwen3-8B
+    path: str
+    exists: bool  # the model file itself is there (an Ollama manifest may outlive its blob)
+    size_bytes: int
+    lookup: tuple[str, ...]  # names to try against the catalog, best first
+    files: tuple[str, ...] | None = None  # Hugging Face cache: file names in the snapshots (first 50)
 
 
 def ollama_dirs() -> list[Path]:
@@ -34,25 +46,9 @@ def lmstudio_dirs() -> list[Path]:
     return [home / ".lmstudio" / "models", home / ".cache" / "lm-studio" / "models"]
 
 
-def hf_cache_dir() -> Path:
-    if os.environ.get("HF_HUB_CACHE"):
-        return Path(os.environ["HF_HUB_CACHE"])
-    if os.environ.get("HF_HOME"):
-        return Path(os.environ["HF_HOME"]) / "hub"
-    return Path.home() / ".cache" / "huggingface" / "hub"
-
-
-def _resolve(name: str) -> tuple[str | None, str | None]:
-    try:
-        m = resolve_model(catalog(), name)
-        return m.entity.id, m.quant
-    except RunlocalError:
-        return None, None
-
-
-def scan_ollama(root: Path) -> list[dict[str, Any]]:
+def scan_ollama(root: Path) -> list[FoundModel]:
     """Manifests under manifests/<registry>/<namespace>/<model>/<tag>; the model layer is a GGUF blob."""
-    out: list[dict[str, Any]] = []
+    out: list[FoundModel] = []
     man = root / "manifests"
     if not man.is_dir():
         return out
@@ -78,30 +74,28 @@ def scan_ollama(root: Path) -> list[dict[str, Any]]:
         name = f"{model}:{tag}" if namespace == "library" else f"{namespace}/{model}:{tag}"
         digest = str(model_layer.get("digest", "")).replace(":", "-")
         blob = root / "blobs" / digest
-        mid, quant = _resolve(name)
-        out.append({"source": "ollama", "name": name, "path": str(blob), "exists": blob.is_file(),
-                    "size_bytes": int(model_layer.get("size") or 0), "model_id": mid, "quant": quant})
+        out.append(FoundModel("ollama", name, str(blob), blob.is_file(), int(model_layer.get("size") or 0),
+                              (name,)))
     return out
 
 
-def scan_gguf_folder(root: Path, source: str) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+def scan_gguf_folder(root: Path, source: str) -> list[FoundModel]:
+    """GGUF models under a folder (LM Studio's <publisher>/<repo>/<file>.gguf); first parts of split ones."""
+    out: list[FoundModel] = []
     if not root.is_dir():
         return out
     for f in sorted(root.rglob("*.gguf")):
         if "mmproj" in f.name.lower() or ("-of-" in f.name and "-00001-of-" not in f.name):
             continue
         rel = f.relative_to(root)
-        mid, quant = _resolve(f.name)
-        if mid is None and len(rel.parts) >= 3:
-            mid, _ = _resolve(f"{rel.parts[0]}/{rel.parts[1]}")
-        out.append({"source": source, "name": str(rel), "path": str(f), "exists": True,
-                    "size_bytes": f.stat().st_size, "model_id": mid, "quant": quant})
+        lookup = (f.name, f"{rel.parts[0]}/{rel.parts[1]}") if len(rel.parts) >= 3 else (f.name,)
+        out.append(FoundModel(source, str(rel), str(f), True, f.stat().st_size, lookup))
     return out
 
 
-def scan_hf_cache(root: Path) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+def scan_hf_cache(root: Path) -> list[FoundModel]:
+    """Model repositories in a Hugging Face hub cache (models--ORG--NAME/snapshots/...)."""
+    out: list[FoundModel] = []
     if not root.is_dir():
         return out
     for d in sorted(root.glob("models--*")):
@@ -118,22 +112,20 @@ def scan_hf_cache(root: Path) -> list[dict[str, Any]]:
                 except OSError:
                     continue
                 files.append(f.name)
-        mid, quant = _resolve(repo)
-        out.append({"source": "huggingface", "name": repo, "path": str(d), "exists": True, "size_bytes": size,
-                    "model_id": mid, "quant": quant, "files": sorted(set(files))[:50]})
+        out.append(FoundModel("huggingface", repo, str(d), True, size, (repo,), tuple(sorted(set(files))[:50])))
     return out
 
 
-def installed_models() -> list[dict[str, Any]]:
-    """Every model found in the known stores, with the catalog id it resolves to (or None)."""
-    found: list[dict[str, Any]] = []
+def found_models() -> list[FoundModel]:
+    """Every model in the known stores: Ollama's, LM Studio's, then the Hugging Face cache."""
+    found: list[FoundModel] = []
     for d in ollama_dirs():
         found += scan_ollama(d)
     for d in lmstudio_dirs():
         found += scan_gguf_folder(d, "lmstudio")
-    found += scan_hf_cache(hf_cache_dir())
+    found += scan_hf_cache(Path(cache_dir()))
     return found
 
 
-def installed_model_ids() -> list[str]:
-    return sorted({m["model_id"] for m in installed_models() if m.get("model_id")})
+__all__ = ["FoundModel", "found_models", "lmstudio_dirs", "ollama_dirs", "scan_gguf_folder", "scan_hf_cache",
+           "scan_ollama"]

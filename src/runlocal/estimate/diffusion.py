@@ -102,6 +102,18 @@ class DiffusionEstimate:
     bound: str
     stage_seconds: dict[str, float]
     notes: tuple[str, ...]
+    weights_streamed: bool = False
+    """The denoiser's weights stream through the GPU block by block (sequential offload), asked for or needed."""
+
+    @property
+    def compute_bytes(self) -> int:
+        """Working memory: the denoiser's activations or the VAE decode, whichever is larger (they do not overlap)."""
+        return max(self.activation_bytes, self.vae_decode_bytes)
+
+    @property
+    def total_bytes(self) -> int:
+        """All weights, plus the working memory, plus the runtime's reserve."""
+        return sum(self.weights_bytes.values()) + self.compute_bytes + self.reserve_bytes
 
 
 def latent_tokens(m: DiffusionModel, width: int, height: int, frames: int) -> int:
@@ -175,6 +187,7 @@ def estimate_diffusion(q: DiffusionQuery, asm: Assumptions) -> DiffusionEstimate
     limit = (q.machine.gpu_memory_limit_bytes or (gpu.memory_bytes if gpu else 0)) if gpu else 0
     total_w = te_w + den_w + vae_w
     fits = "gpu"
+    streamed = False  # set when the engine itself falls back to streaming the weights
     if gpu is None:
         fits = "cpu" if total_w + act + vae_dec < q.machine.ram_bytes else "no"
     elif peak > limit:
@@ -195,6 +208,7 @@ def estimate_diffusion(q: DiffusionQuery, asm: Assumptions) -> DiffusionEstimate
             peak = max(stage_te, stage_den, stage_vae)
         elif q.offload in ("none", "model") and _streamed(m, den_w, max(act, vae_dec), reserve) <= limit:
             notes.append("even one component does not fit: weights must stream from RAM (sequential offload)")
+            streamed = True
             fits = "gpu+cpu"
             peak = _streamed(m, den_w, max(act, vae_dec), reserve)
         else:
@@ -230,7 +244,7 @@ def estimate_diffusion(q: DiffusionQuery, asm: Assumptions) -> DiffusionEstimate
     total = q.steps * t_step + t_te + t_vae + t_offload + asm.diffusion_fixed_overhead_s
     if fits == "no":
         return DiffusionEstimate(fits, int(peak), w, act, vae_dec, reserve, 0, None, None, None, None, tokens,
-                                 evals, "memory", {}, tuple(notes + ["does not fit: no time estimate"]))
+                                 evals, "memory", {}, tuple(notes + ["does not fit: no time estimate"]), streamed)
     per_image = total / q.batch
     lo, hi = asm.diffusion_range
     rng = (per_image * lo, per_image * hi)
@@ -240,7 +254,7 @@ def estimate_diffusion(q: DiffusionQuery, asm: Assumptions) -> DiffusionEstimate
     return DiffusionEstimate(fits, int(peak), w, act, vae_dec, reserve, sys_bytes, t_step,
                              per_image if m.kind == "image" else None, video,
                              rng if m.kind == "image" else (total * lo, total * hi), tokens, evals,
-                             "compute" if t_offload < q.steps * t_step else "pcie", stages, tuple(notes))
+                             "compute" if t_offload < q.steps * t_step else "pcie", stages, tuple(notes), streamed)
 
 
 def _streamed(m: DiffusionModel, den_w: int, work: int, reserve: int) -> int:

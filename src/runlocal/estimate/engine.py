@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from .assumptions import DEFAULT, Assumptions
 from .memory import ComputeBuffers, compute_buffers, ffn_width, kv_cache, kv_type_bytes
@@ -12,29 +12,44 @@ from .specs import Machine, ModelSpec
 from .speed import SpeedResult, estimate_speed
 from .units import GIB, MIB, round_down
 from .weights import MLX_FORMATS, Weights, file_bytes, is_gguf, normalize_quant, weights, weights_from_table
+from .workload import DEFAULT_WORKLOAD
 
-RUNTIMES = ("llama.cpp", "ollama", "vllm", "mlx", "transformers", "lmstudio")
-LLAMACPP_LIKE = {"llama.cpp", "ollama", "lmstudio"}
+PlacementStyle = Literal["llamacpp", "all_or_nothing"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuntimeSpec:
+    """What the engine needs to know of a runtime; built from data/runtimes/*.toml by the catalog.
+
+    `id` names the engine's per-runtime physics (vLLM's memory pool, MLX's Metal-only kernels);
+    `placement` says how the runtime places a model: llama.cpp-style layer offload or all-or-nothing."""
+
+    id: str
+    placement: PlacementStyle
+
+
+LLAMA_CPP = RuntimeSpec(id="llama.cpp", placement="llamacpp")
+"""The runtime a Query assumes when none is given."""
 
 
 class Unsupported(ValueError):
     """The combination asked for cannot run (for example MLX on an NVIDIA GPU)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Query:
     """One question: this model, this machine, these settings."""
 
     model: ModelSpec
     machine: Machine
-    runtime: str = "llama.cpp"
+    runtime: RuntimeSpec = LLAMA_CPP
     quant: str = "Q4_K_M"
-    context_tokens: int = 4096
-    depth_tokens: int = 0
-    prompt_tokens: int = 512
-    kv_cache_type: str = "f16"
-    parallel: int = 1
-    flash_attention: bool | None = None
+    context_tokens: int = DEFAULT_WORKLOAD.context_tokens
+    depth_tokens: int = DEFAULT_WORKLOAD.depth_tokens
+    prompt_tokens: int = DEFAULT_WORKLOAD.prompt_tokens
+    kv_cache_type: str = DEFAULT_WORKLOAD.kv_cache_type
+    parallel: int = DEFAULT_WORKLOAD.parallel
+    flash_attention: bool | None = DEFAULT_WORKLOAD.flash_attention
     use_published_sizes: bool = True
     assumptions: Assumptions = DEFAULT
 
@@ -71,61 +86,6 @@ class Estimate:
     capacity: Capacity
     assumptions_used: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
-
-    def to_contract(self) -> dict[str, Any]:
-        """The contract's answer fields (without id, model_id, hardware_id, commands)."""
-        s = self.speed
-        ranges: dict[str, list[float] | None] = {
-            "decode_tokens_per_s": _r(s.decode_range),
-            "prefill_tokens_per_s": _r(s.prefill_range),
-            "time_to_first_token_s": _r(s.ttft_range),
-            "seconds_per_image": None,
-            "seconds_per_video": None,
-        }
-        return {
-            "fits": self.fits,
-            "file_bytes": self.file_bytes,
-            "memory": self.memory.__dict__.copy(),
-            "offload": {"gpu_layers": self.gpu_layers, "total_layers": self.total_layers,
-                        "cpu_moe_layers": self.cpu_moe_layers},
-            "max_context_tokens": self.max_context_tokens,
-            "speed": {
-                "decode_tokens_per_s": _n(s.decode_tokens_per_s),
-                "prefill_tokens_per_s": _n(s.prefill_tokens_per_s),
-                "time_to_first_token_s": _n(s.time_to_first_token_s, 3),
-                "seconds_per_image": None,
-                "seconds_per_video": None,
-                "ranges": ranges,
-                "bound": s.bound,
-                "prefill_bound": s.prefill_bound,
-            },
-        }
-
-
-def _n(x: float | None, digits: int = 2) -> float | None:
-    return None if x is None else round(x, digits)
-
-
-def _r(x: tuple[float, float] | None) -> list[float] | None:
-    return None if x is None else [round(x[0], 2), round(x[1], 2)]
-
-
-def default_runtime(quant: str | None, machine: Machine) -> str:
-    if quant:
-        q = normalize_quant(quant)
-        if q in MLX_FORMATS:
-            return "mlx"
-        if q in ("AWQ-INT4", "GPTQ-INT4", "GPTQ-INT8", "FP8"):
-            return "vllm"
-    return "llama.cpp"
-
-
-def default_quant(runtime: str, model: ModelSpec, preferred: str | None) -> str:
-    if runtime == "mlx":
-        return "MLX-4BIT"
-    if runtime in ("vllm", "transformers"):
-        return "BF16"
-    return preferred or "Q4_K_M"
 
 
 def capacity(machine: Machine, runtime: str, asm: Assumptions) -> Capacity:
@@ -165,7 +125,7 @@ def _flash_default(q: Query) -> bool:
 def _buffers(q: Query, ctx: int, fa: bool, asm: Assumptions, cells: int) -> ComputeBuffers:
     a = q.model.arch
     gpus = q.machine.gpu_count
-    if q.runtime in LLAMACPP_LIKE:
+    if q.runtime.placement == "llamacpp":
         return compute_buffers(a, cells, flash_attention=fa, n_gpus=gpus, asm=asm, cpu_only=gpus == 0)
     # vLLM / MLX / transformers: activation peak of one prefill chunk (2048 tokens, 16-bit), logits of
     # the last token only, attention with fused kernels.
@@ -181,10 +141,10 @@ def _place(q: Query, w: Weights, ctx: int, fa: bool, cap: Capacity) -> tuple[Pla
     a = q.model.arch
     kv = kv_cache(a, ctx, kv_type=q.kv_cache_type, n_seq=q.parallel, asm=asm)
     cb = _buffers(q, ctx, fa, asm, kv.cells_full)
-    if q.runtime in LLAMACPP_LIKE:
+    if q.runtime.placement == "llamacpp":
         p = place_llamacpp(w, kv, cb, cap)
     else:
-        p = place_all_or_nothing(w, kv, cb, cap, q.runtime)
+        p = place_all_or_nothing(w, kv, cb, cap, q.runtime.id)
     return p, kv.total_bytes, cb.device_bytes * cap.gpu_count + (cb.host_bytes if not cap.gpu_count else 0)
 
 
@@ -193,22 +153,21 @@ def estimate(q: Query) -> Estimate:
     asm = q.assumptions
     a = q.model.arch
     quant = normalize_quant(q.quant)
-    runtime = q.runtime
-    if runtime not in RUNTIMES:
-        raise Unsupported(f"unknown runtime {runtime!r}; known: {', '.join(RUNTIMES)}")
+    runtime = q.runtime.id
+    llamacpp_like = q.runtime.placement == "llamacpp"
     if runtime == "mlx" and (not q.machine.gpus or q.machine.gpus[0].backend != "metal"):
         raise Unsupported("MLX runs only on Apple Silicon")
     if runtime == "mlx" and quant not in MLX_FORMATS and quant not in ("F16", "BF16"):
         raise Unsupported(f"MLX does not read {quant}; use MLX-4bit, MLX-8bit or BF16")
-    if runtime in LLAMACPP_LIKE and not is_gguf(quant):
+    if llamacpp_like and not is_gguf(quant):
         raise Unsupported(f"{runtime} reads GGUF files; {quant} is not a GGUF type")
     kv_type_bytes(q.kv_cache_type, 1)  # validates
     kvt = q.kv_cache_type.lower()
-    if runtime in LLAMACPP_LIKE and kvt == "fp8":
+    if llamacpp_like and kvt == "fp8":
         raise Unsupported("llama.cpp has no fp8 KV cache; use q8_0 (34 bytes per 32 values) or q4_0")
     if runtime == "vllm" and kvt not in ("f16", "bf16", "fp8"):
         raise Unsupported(f"vLLM caches in f16/bf16 or fp8, not {kvt}")
-    if runtime in LLAMACPP_LIKE and kvt not in ("f16", "bf16", "f32") and q.flash_attention is False:
+    if llamacpp_like and kvt not in ("f16", "bf16", "f32") and q.flash_attention is False:
         raise Unsupported("a quantized KV cache needs flash attention in llama.cpp (-fa on)")
     ctx = max(1, q.context_tokens)
     fa = _flash_default(q)
@@ -227,7 +186,7 @@ def estimate(q: Query) -> Estimate:
     cap = capacity(q.machine, runtime, asm)
     placement, kv_total, compute_total = _place(q, w, ctx, fa, cap)
     auto_notes: list[str] = []
-    auto = q.flash_attention is None and not fa and runtime in LLAMACPP_LIKE and cap.gpu_count > 0
+    auto = q.flash_attention is None and not fa and llamacpp_like and cap.gpu_count > 0
     if auto and placement.fits != "gpu":
         # llama.cpp's -fa auto turns flash attention on where the backend supports it; we assume it off
         # (as in the logs we calibrate on) unless it is what makes the model fit.
@@ -262,7 +221,7 @@ def estimate(q: Query) -> Estimate:
                         prompt=q.prompt_tokens, kv_type=q.kv_cache_type, parallel=q.parallel,
                         flash_attention=fa, asm=asm)
     notes = list(sp.notes) + auto_notes
-    if not fa and runtime in LLAMACPP_LIKE and cap.gpu_count:
+    if not fa and llamacpp_like and cap.gpu_count:
         kvc = kv_cache(a, ctx, kv_type=q.kv_cache_type, n_seq=q.parallel, asm=asm).cells_full
         with_fa = compute_buffers(a, kvc, flash_attention=True, n_gpus=cap.gpu_count, asm=asm).device_bytes
         without = compute_buffers(a, kvc, flash_attention=False, n_gpus=cap.gpu_count, asm=asm).device_bytes
@@ -303,7 +262,7 @@ def _max_context(q: Query, w: Weights, fa: bool, cap: Capacity) -> int:
     limit = cap.per_gpu_bytes * cap.gpu_count + cap.gpu_count * cap.overhead_per_gpu
 
     def ok(ctx: int) -> bool:
-        if q.runtime in LLAMACPP_LIKE and cap.gpu_count:
+        if q.runtime.placement == "llamacpp" and cap.gpu_count:
             # fast path: everything on the accelerator(s)? (the same sums place_llamacpp makes first)
             kv = kv_cache(a, ctx, kv_type=q.kv_cache_type, n_seq=q.parallel, asm=asm)
             cb = _buffers(q, ctx, fa, asm, kv.cells_full)

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..errors import FileFormatError
 from . import safetensors as st
+from .hf_names import NON_TEXT
 
 CONFIG = "config.json"
 
-# Tensors of a vision/audio tower or projector: counted apart from the text decoder's parameters.
-_NON_TEXT = re.compile(r"(^|\.)(vision_tower|vision_model|visual|vision|audio_tower|audio_model|audio|"
-                       r"multi_modal_projector|mm_projector|image_newline|embed_vision|embed_audio)(\.|$)")
 # Quantisation side tensors: scales, zero points, group indices, bitsandbytes state.
 _AUX_SUFFIXES = (".qzeros", ".g_idx", ".absmax", ".quant_map", ".nested_absmax", ".nested_quant_map", ".SCB",
                  ".weight_format", "_scale", "_scale_inv", ".quant_state.bitsandbytes__nf4",
@@ -227,7 +224,7 @@ def count_params(tensors: list[st.STensor], cfg: dict[str, Any]) -> tuple[int, i
         else:
             n = t.n_elements * factor
         total += n
-        if _NON_TEXT.search(t.name):
+        if NON_TEXT.search(t.name):  # vision/audio: counted apart from the text decoder
             continue
         text += n
         if ".experts." in t.name:

@@ -1,4 +1,8 @@
-"""Hugging Face config.json -> the engine's Architecture (and parameter counts)."""
+"""Hugging Face config.json -> the engine's Architecture (and parameter counts).
+
+The config.json counterpart of ``gguf_arch.arch_from_gguf``: both take the per-architecture defaults a file
+may leave out from ``arch_defaults``, and name architectures as llama.cpp does.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import math
 from typing import Any
 
 from ..estimate.specs import Architecture
+from .arch_defaults import ATTN_BIAS, DEFAULT_CONTEXT_LENGTH, PARALLEL_ATTN_FFN, QK_NORM, SLIDING_WINDOW_PATTERN
 
 _ARCH_MAP = {
     "LlamaForCausalLM": "llama",
@@ -17,6 +22,8 @@ _ARCH_MAP = {
     "Gemma2ForCausalLM": "gemma2",
     "Gemma3ForCausalLM": "gemma3",
     "Gemma3ForConditionalGeneration": "gemma3",
+    "Gemma3nForCausalLM": "gemma3n",
+    "Gemma3nForConditionalGeneration": "gemma3n",
     "GemmaForCausalLM": "gemma",
     "Phi3ForCausalLM": "phi3",
     "PhiForCausalLM": "phi2",
@@ -24,13 +31,16 @@ _ARCH_MAP = {
     "DeepseekV2ForCausalLM": "deepseek2",
     "GptOssForCausalLM": "gpt-oss",
     "FalconForCausalLM": "falcon",
+    "CohereForCausalLM": "command-r",
+    "Cohere2ForCausalLM": "cohere2",
     "Glm4MoeForCausalLM": "glm4moe",
 }
 _MODEL_TYPE_MAP = {
     "llama": "llama", "mistral": "llama", "mixtral": "llama", "qwen2": "qwen2", "qwen3": "qwen3",
     "qwen3_moe": "qwen3moe", "gemma2": "gemma2", "gemma3": "gemma3", "gemma3_text": "gemma3",
     "gemma": "gemma", "phi3": "phi3", "phi": "phi2", "deepseek_v3": "deepseek2", "deepseek_v2": "deepseek2",
-    "gpt_oss": "gpt-oss", "falcon": "falcon", "glm4_moe": "glm4moe",
+    "gpt_oss": "gpt-oss", "falcon": "falcon", "glm4_moe": "glm4moe", "gemma3n": "gemma3n",
+    "gemma3n_text": "gemma3n", "cohere": "command-r", "cohere2": "cohere2",
 }
 
 
@@ -50,9 +60,7 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
     head_dim = int(c.get("head_dim") or hidden // heads)
     n_exp = int(c.get("num_local_experts") or c.get("num_experts") or c.get("n_routed_experts") or 0)
     sliding = c.get("sliding_window")
-    pattern = c.get("sliding_window_pattern") or ({"gemma2": 2, "gpt-oss": 2}.get(arch))
-    if arch == "gemma3" and sliding and not pattern:
-        pattern = 6
+    pattern = c.get("sliding_window_pattern") or SLIDING_WINDOW_PATTERN.get(arch)
     if arch == "llama" and sliding and c.get("use_sliding_window", True) is not False:
         pattern = 1 if sliding and sliding < int(c.get("max_position_embeddings", 0) or 0) else None
     layer_types = c.get("layer_types")
@@ -67,15 +75,16 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         n_heads=heads,
         n_kv_heads=kv,
         head_dim=head_dim,
-        intermediate_size=int(c.get("intermediate_size") or 4 * hidden),
+        intermediate_size=_widest(c.get("intermediate_size")) or 4 * hidden,
         vocab_size=int(c["vocab_size"]),
         tie_embeddings=bool(c.get("tie_word_embeddings", False)),
-        context_length=int(c.get("max_position_embeddings") or 4096),
+        context_length=int(c.get("max_position_embeddings") or DEFAULT_CONTEXT_LENGTH),
         sliding_window=int(sliding) if sliding and pattern else None,
         sliding_window_pattern=int(pattern) if sliding and pattern else None,
         layer_types=lt,
-        attn_bias=bool(c.get("attention_bias", arch == "qwen2")),
-        qk_norm=arch in ("qwen3", "qwen3moe", "gemma3"),
+        attn_bias=bool(c.get("attention_bias", arch in ATTN_BIAS)),
+        qk_norm=arch in QK_NORM,
+        parallel_attn_ffn=_parallel_attn_ffn(arch, c),
         n_experts=n_exp,
         n_experts_used=int(c.get("num_experts_per_tok") or c.get("num_experts_per_token") or 0) if n_exp else 0,
         moe_intermediate_size=int(c.get("moe_intermediate_size") or (c.get("intermediate_size") if n_exp else 0)
@@ -94,6 +103,22 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         params, active_calc = count_params(a)
         active = active or active_calc
     return a, int(params), (int(active) if active else None)
+
+
+def _widest(v: Any) -> int:
+    """A width that may be given per layer (Gemma 3n's intermediate_size list): the largest."""
+    if isinstance(v, list):
+        return max((int(x) for x in v), default=0)
+    return int(v or 0)
+
+
+def _parallel_attn_ffn(arch: str, c: dict[str, Any]) -> bool:
+    """Attention and FFN side by side, unless the config turns it off (Falcon-RW, some GPT-NeoX)."""
+    if arch not in PARALLEL_ATTN_FFN:
+        return False
+    if arch == "falcon":
+        return bool(c.get("new_decoder_architecture")) or c.get("parallel_attn", True) is not False
+    return c.get("use_parallel_residual", True) is not False
 
 
 def count_params(a: Architecture) -> tuple[int, int | None]:

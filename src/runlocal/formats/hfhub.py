@@ -1,7 +1,7 @@
 """``hf:ORG/REPO[:FILE]``: model headers from the Hugging Face Hub, local cache first.
 
-The local cache (``HF_HUB_CACHE``, else ``HF_HOME/hub``, else ``~/.cache/huggingface/hub``) is used
-when it holds what is needed; with ``HF_HUB_OFFLINE=1`` nothing else is tried. Otherwise only the
+The local cache (:func:`cache_dir`: the folder huggingface_hub itself uses) is used when it holds what is
+needed; with ``HF_HUB_OFFLINE=1`` nothing else is tried. Otherwise only the
 headers are fetched with HTTP range requests through ``huggingface_hub.HfFileSystem`` (an optional
 dependency: ``pip install 'runlocal[hf]'``), never the weights.
 """
@@ -36,13 +36,22 @@ def offline() -> bool:
 
 
 def cache_dir() -> str:
-    """The Hugging Face hub cache folder, from the same variables huggingface_hub reads."""
+    """The Hugging Face hub cache folder, found as huggingface_hub.constants finds it.
+
+    ``HF_HUB_CACHE``, else the legacy ``HUGGINGFACE_HUB_CACHE``, else ``HF_HOME/hub``, else
+    ``XDG_CACHE_HOME/huggingface/hub``, else ``~/.cache/huggingface/hub``; ``~`` and ``$VARS`` expanded.
+    One difference: a variable set to the empty string counts as unset here (huggingface_hub would use "").
+    Every part of runlocal that looks in the cache (``hf:`` references, ``fit --installed``) uses this.
+    """
+    def expand(p: str) -> str:
+        return os.path.expandvars(os.path.expanduser(p))
+
     for var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
         if os.environ.get(var):
-            return os.path.expanduser(os.environ[var])
+            return expand(os.environ[var])
     home = os.environ.get("HF_HOME") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "huggingface")
-    return os.path.join(os.path.expanduser(home), "hub")
+    return os.path.join(expand(home), "hub")
 
 
 def cached_snapshot(repo: str, revision: str = "main") -> str | None:

@@ -20,18 +20,18 @@ FAMILIES = ("llm_file_size", "llm_memory", "llm_decode", "llm_prefill", "diffusi
 
 
 def measured_dir() -> Path | None:
+    """The folder of measured questions (``*.jsonl``), or None when there is none.
+
+    ``$RUNLOCAL_MEASURED`` if set: the measured data folder (its ``queries/`` is used) or that ``queries/``
+    folder itself. Otherwise ``shared/data/measured/queries`` in the folder that holds the repository
+    (``../shared`` seen from the repository root), and nowhere else: no search further up the parents."""
     env = os.environ.get("RUNLOCAL_MEASURED")
     if env:
-        return Path(env)
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        cand = parent / "shared" / "data" / "measured" / "queries"
-        if cand.is_dir():
-            return cand
-        cand = parent.parent / "shared" / "data" / "measured" / "queries"
-        if cand.is_dir():
-            return cand
-    return None
+        p = Path(env)
+        return p / "queries" if (p / "queries").is_dir() else p
+    repo = Path(__file__).resolve().parents[3]  # src/runlocal/service/accuracy.py -> the repository root
+    cand = repo.parent / "shared" / "data" / "measured" / "queries"
+    return cand if cand.is_dir() else None
 
 
 @dataclass(frozen=True)
@@ -76,27 +76,68 @@ def _get(d: dict[str, Any], path: str) -> Any:
     return cur
 
 
+_VENDOR_WORDS = (("NVIDIA", ("nvidia", "geforce", "rtx", "gtx", "quadro", "tesla")),
+                 ("AMD", ("amd", "radeon", "instinct")),
+                 ("Intel", ("intel", " arc ")),
+                 ("Apple", ("apple",)))
+
+
+def _entity_class(d: dict[str, Any]) -> str:
+    """The class of a catalog hardware entry: Apple Silicon, CPU, unified-memory PC, or vendor + segment."""
+    if d["kind"] == "apple":
+        return "Apple Silicon"
+    if d["kind"] == "cpu":
+        return "CPU"
+    if d["kind"] == "unified":
+        return "unified-memory PC"
+    seg = d.get("segment", "")
+    vendor = {"nvidia": "NVIDIA", "amd": "AMD", "intel": "Intel"}.get(d["vendor"], d["vendor"])
+    group = "consumer" if seg in ("consumer", "laptop") else "workstation/datacenter"
+    return f"{vendor} {group}"
+
+
+def _inline_class(hw: dict[str, Any]) -> str:
+    """The class of a contract hardware object: its first GPU's name resolved through the catalog, else the
+    vendor named in it; no GPUs is a CPU machine."""
+    from ..catalog.resolve import resolve_hardware
+    from ..errors import RunlocalError
+    from .resolve import catalog
+
+    gpus = hw.get("gpus")
+    if not isinstance(gpus, list) or not gpus:
+        return "CPU"
+    if hw.get("unified_memory"):
+        return "unified-memory PC"
+    name = gpus[0].get("name") if isinstance(gpus[0], dict) else None
+    if not isinstance(name, str) or not name.strip():
+        return "other"
+    try:
+        return _entity_class(resolve_hardware(catalog(), name).entity.data)
+    except RunlocalError:
+        pass
+    words = f" {name.lower()} "
+    for vendor, keys in _VENDOR_WORDS:
+        if any(k in words for k in keys):
+            return f"{vendor} (not in the catalog)"
+    return "other"
+
+
 def hardware_class(hw_id: str | None, q: dict[str, Any]) -> str:
-    from .llm import catalog
+    """The group a question's machine is scored in: from the catalog entry the answer named, else from the
+    question's inline hardware object."""
+    from .resolve import catalog
 
     if hw_id and hw_id in catalog().hardware:
-        d = catalog().hardware[hw_id].data
-        if d["kind"] == "apple":
-            return "Apple Silicon"
-        if d["kind"] == "cpu":
-            return "CPU"
-        if d["kind"] == "unified":
-            return "unified-memory PC"
-        seg = d.get("segment", "")
-        vendor = {"nvidia": "NVIDIA", "amd": "AMD", "intel": "Intel"}.get(d["vendor"], d["vendor"])
-        group = "consumer" if seg in ("consumer", "laptop") else "workstation/datacenter"
-        return f"{vendor} {group}"
-    return "NVIDIA consumer" if "4090" in json.dumps(q.get("hardware")) else "other"
+        return _entity_class(catalog().hardware[hw_id].data)
+    hw = q.get("hardware")
+    if isinstance(hw, dict):
+        return _inline_class(hw)
+    return "other"
 
 
 def score(families: Iterable[str] = FAMILIES, root: Path | None = None,
           assume: dict[str, Any] | None = None) -> list[Point]:
-    from .llm import answer
+    from .api import answer
 
     pts: list[Point] = []
     for fam in families:
@@ -155,7 +196,7 @@ def benchmark_questions() -> Iterator[tuple[dict[str, Any], str, float, str]]:
     """Catalog benchmarks (data/benchmarks) as questions: (question, metric path, measured, entity path).
 
     These were not used to fit any factor: they are the held-out check."""
-    from .llm import catalog
+    from .resolve import catalog
 
     for e in sorted(catalog().benchmarks.values(), key=lambda e: e.path):
         d = e.data
@@ -179,7 +220,7 @@ def benchmark_questions() -> Iterator[tuple[dict[str, Any], str, float, str]]:
 
 
 def score_benchmarks() -> list[Point]:
-    from .llm import answer
+    from .api import answer
 
     pts = []
     for q, metric, measured, _path in benchmark_questions():

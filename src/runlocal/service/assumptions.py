@@ -21,3 +21,11 @@ def assumption_docs() -> dict[str, str]:
                 and isinstance(nxt.value.value, str)):
             docs[node.target.id] = " ".join(nxt.value.value.split())
     return docs
+
+
+def assumption_values() -> dict[str, dict[str, object]]:
+    """Every assumption: name -> {value, doc}, in the engine's field order (for `runlocal assumptions`)."""
+    from ..estimate.assumptions import DEFAULT
+
+    docs = assumption_docs()
+    return {k: {"value": v, "doc": docs.get(k, "")} for k, v in DEFAULT.as_dict().items()}

@@ -12,11 +12,16 @@ from typing import Any
 from ..catalog.load import Entity
 from ..catalog.resolve import index, norm
 from ..errors import InvalidField, NotFound, RunlocalError
-from .llm import _answer, catalog
+from ..estimate.units import GIB
+from ..estimate.workload import DEFAULT_WORKLOAD
+from .answers import TextAnswer
+from .api import ask
+from .contract import to_contract
+from .fit import QUANT_LADDER
+from .question import parse
+from .resolve import catalog, resolve_machine
 
-GIB = 1024**3
 _FIELD = re.compile(r"\{\{\s*([a-zA-Z_][\w.]*)\s*(?:\|\s*(\w+))?\s*\}\}")
-QUANT_LADDER = ["Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "IQ4_XS", "Q3_K_M", "IQ3_XXS", "Q2_K"]
 
 
 # ---------------------------------------------------------------------------------------- tools
@@ -76,7 +81,8 @@ def render_template(body: str, example: dict[str, Any] | None) -> str:
         return body
     if not example:
         return body
-    answer = _answer(dict(example))
+    # Placeholders name fields of the contract's answer object (e.g. memory.kv_cache_bytes).
+    answer = to_contract(ask(dict(example)))
 
     def sub(m: re.Match[str]) -> str:
         try:
@@ -159,61 +165,72 @@ def troubleshoot(text: str, *, model: str | None = None, hardware: str | None = 
     return {"query": text, "matches": entries, "advice": concrete}
 
 
+def _text(q: dict[str, Any], hw: Any = None) -> TextAnswer:
+    a = ask(q, hw=hw)
+    if not isinstance(a, TextAnswer):
+        raise InvalidField(f"{a.model_id} is an image/video model; memory advice is for language models")
+    return a
+
+
 def sizing_advice(model: str, hardware: str, *, context_tokens: int | None = None,
                   quant: str | None = None) -> dict[str, Any]:
     """Make a memory error concrete: what this needs, what the machine has, what would fit."""
-    q: dict[str, Any] = {"model": model, "hardware": hardware, "context_tokens": context_tokens or 4096}
+    q: dict[str, Any] = {"model": model, "hardware": hardware,
+                         "context_tokens": context_tokens or DEFAULT_WORKLOAD.context_tokens}
     if quant:
         q["quant"] = quant
-    base = _answer(q)
-    need = base["memory"]["accelerator_bytes"] + base["memory"]["system_bytes"]
-    usable = base["basis"]["usable_accelerator_bytes_per_gpu"]
+    hw = resolve_machine(parse(q))
+    base = _text(q, hw)
+    est = base.estimate
+    mem = est.memory
+    need = mem.accelerator_bytes + mem.system_bytes
+    usable = est.capacity.per_gpu_bytes
     lines = [
-        f"{base['model_id']} in {base['quant']} at {q['context_tokens']:,} tokens of context needs "
-        f"{need / GIB:.1f} GiB (weights {base['memory']['weights_bytes'] / GIB:.1f}, KV cache "
-        f"{base['memory']['kv_cache_bytes'] / GIB:.1f}); {base['hardware_id']} leaves about "
-        f"{usable / GIB:.1f} GiB usable on the GPU: verdict '{base['fits']}'."
+        f"{base.model_id} in {base.quant} at {q['context_tokens']:,} tokens of context needs "
+        f"{need / GIB:.1f} GiB (weights {mem.weights_bytes / GIB:.1f}, KV cache "
+        f"{mem.kv_cache_bytes / GIB:.1f}); {base.hardware_id} leaves about "
+        f"{usable / GIB:.1f} GiB usable on the GPU: verdict '{base.fits}'."
     ]
     options: list[dict[str, Any]] = []
-    if base["fits"] != "gpu":
+    if base.fits != "gpu":
         for qq in QUANT_LADDER:
             try:
-                alt = _answer({**q, "quant": qq})
+                alt = _text({**q, "quant": qq}, hw)
             except RunlocalError:
                 continue
-            if alt["fits"] == "gpu":
-                options.append({"change": f"quant {qq}", "fits": "gpu", "total_bytes": alt["memory"]["total_bytes"],
-                                "command": alt["commands"].get("llama.cpp")})
+            if alt.fits == "gpu":
+                options.append({"change": f"quant {qq}", "fits": "gpu", "total_bytes": alt.total_bytes,
+                                "command": alt.commands.get("llama.cpp")})
                 lines.append(f"{qq} at {q['context_tokens']:,} tokens fits fully on the GPU "
-                             f"({alt['memory']['accelerator_bytes'] / GIB:.1f} GiB).")
+                             f"({alt.estimate.memory.accelerator_bytes / GIB:.1f} GiB).")
                 break
-        if base["max_context_tokens"]:
-            lines.append(f"In {base['quant']}, the largest context that stays on the GPU is "
-                         f"{base['max_context_tokens']:,} tokens.")
-            options.append({"change": f"context {base['max_context_tokens']}", "fits": "gpu"})
-        kvq = _answer({**q, "kv_cache_type": "q8_0"})
-        if kvq["fits"] == "gpu":
+        if est.max_context_tokens:
+            lines.append(f"In {base.quant}, the largest context that stays on the GPU is "
+                         f"{est.max_context_tokens:,} tokens.")
+            options.append({"change": f"context {est.max_context_tokens}", "fits": "gpu"})
+        kvq = _text({**q, "kv_cache_type": "q8_0"}, hw)
+        if kvq.fits == "gpu":
             lines.append("Quantising the KV cache to q8_0 (-ctk q8_0 -ctv q8_0, needs flash attention) "
                          "makes it fit.")
             options.append({"change": "kv_cache_type q8_0", "fits": "gpu"})
-        if base["fits"] == "gpu+cpu":
-            lines.append(f"As is, it runs with {base['offload']['gpu_layers']} of "
-                         f"{base['offload']['total_layers']} layers on the GPU at about "
-                         f"{base['speed']['decode_tokens_per_s']} tokens/s (estimate).")
+        if base.fits == "gpu+cpu":
+            dec = est.speed.decode_tokens_per_s
+            lines.append(f"As is, it runs with {est.gpu_layers} of "
+                         f"{est.total_layers} layers on the GPU at about "
+                         f"{None if dec is None else round(dec, 2)} tokens/s (estimate).")
             options.append({"change": "partial offload", "fits": "gpu+cpu",
-                            "command": base["commands"].get("llama.cpp")})
-        if base["hardware_id"]:
+                            "command": base.commands.get("llama.cpp")})
+        if base.hardware_id:
             try:
-                two = _answer({**q, "gpu_count": 2})
+                two: TextAnswer | None = _text({**q, "gpu_count": 2})
             except RunlocalError:
                 two = None
-            if two is not None and two["fits"] == "gpu":
+            if two is not None and two.fits == "gpu":
                 lines.append("Two of these GPUs would hold it entirely (llama.cpp splits the layers).")
                 options.append({"change": "gpu_count 2", "fits": "gpu"})
-    return {"summary": " ".join(lines), "lines": lines, "options": options, "estimate": base}
+    return {"summary": " ".join(lines), "lines": lines, "options": options, "estimate": to_contract(base)}
 
 
-# ------------------------------------------------------------------------------------- verdicts
 def verdicts_for(model_id: str | None = None, hardware_id: str | None = None) -> list[dict[str, Any]]:
     out = []
     for e in sorted(catalog().verdicts.values(), key=lambda e: e.id):
@@ -281,20 +298,19 @@ def fits_by_memory(*, per_tier: int = 6) -> list[dict[str, Any]]:
     rows = []
     models = [e for e in cat.models.values() if e.data.get("kind") == "text" and "arch" in e.data]
     for gb, hw in MEMORY_TIERS:
+        fits: list[tuple[int, str, float]] = []
         try:
-            cat_hw = hw
-            fits: list[tuple[int, str, float]] = []
-            for e in models:
-                q = {"model": e.id, "hardware": cat_hw, "context_tokens": COMFORT_CONTEXT}
-                try:
-                    r = _answer(q)
-                except RunlocalError:
-                    continue
-                dec = r["speed"]["decode_tokens_per_s"]
-                if r["fits"] == "gpu" and dec and dec >= COMFORT_DECODE:
-                    fits.append((int(e.data.get("params", 0)), e.id, float(dec)))
+            machine = resolve_machine(parse({"model": "-", "hardware": hw}))
         except RunlocalError:
             continue
+        for e in models:
+            try:
+                r = _text({"model": e.id, "hardware": hw, "context_tokens": COMFORT_CONTEXT}, machine)
+            except RunlocalError:
+                continue
+            dec = r.decode_tokens_per_s
+            if r.fits == "gpu" and dec and round(dec, 2) >= COMFORT_DECODE:
+                fits.append((int(e.data.get("params", 0)), e.id, round(float(dec), 2)))
         fits.sort(reverse=True)
         rows.append({"memory_gb": gb, "hardware": hw, "models": [
             {"id": mid, "params": p, "decode_tokens_per_s": round(d, 1)} for p, mid, d in fits[:per_tier]],

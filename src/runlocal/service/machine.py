@@ -7,9 +7,9 @@ from typing import Any
 from ..catalog.resolve import resolve_hardware
 from ..detect import SystemInfo, detect
 from ..errors import RunlocalError
-from .llm import catalog
+from ..estimate.units import GIB
+from .resolve import catalog
 
-GIB = 1024**3
 _CACHED: SystemInfo | None = None
 
 

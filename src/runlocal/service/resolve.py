@@ -1,0 +1,247 @@
+"""Names in a Question -> the catalog entities and engine specs they mean, resolved once per question."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from ..catalog import build
+from ..catalog.load import Catalog, Entity, load
+from ..catalog.resolve import estimated_runtimes, resolve_hardware, resolve_model, resolve_runtime, runtime_key
+from ..errors import InvalidField, NotFound, RunlocalError, UnsupportedQuestion
+from ..estimate.diffusion import PRECISION_BYTES, DiffusionModel
+from ..estimate.engine import RuntimeSpec
+from ..estimate.specs import Machine, ModelSpec
+from ..estimate.weights import UnknownQuant, known_quants, normalize_quant
+from .question import HardwareObject, Kind, Question, looks_like_file
+
+_CATALOG: Catalog | None = None
+
+
+def catalog() -> Catalog:
+    """The loaded catalog (once per process)."""
+    global _CATALOG
+    if _CATALOG is None:
+        _CATALOG = load()
+    return _CATALOG
+
+
+def set_catalog(cat: Catalog | None) -> None:
+    """Use `cat` for every later question (tests install a fixture catalog); None reloads data/ on demand."""
+    global _CATALOG
+    _CATALOG = cat
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolvedMachine:
+    """The question's hardware as an engine Machine, with its catalog entry when it was named."""
+
+    machine: Machine
+    entity: Entity | None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Resolved:
+    """Everything a question names, resolved: model, machine, runtime and quant."""
+
+    kind: Kind
+    model_entity: Entity | None
+    model: ModelSpec | None
+    """The language model's engine spec (None for image/video models)."""
+    diffusion: DiffusionModel | None
+    """The image/video model's engine spec (None for language models)."""
+    hw: ResolvedMachine
+    runtime: str
+    """The runtime's engine key: 'llama.cpp', 'ollama', 'vllm', 'mlx' ... or 'comfyui', 'diffusers' ..."""
+    runtime_spec: RuntimeSpec | None
+    quant: str
+    notes: tuple[str, ...] = ()
+
+    @property
+    def machine(self) -> Machine:
+        return self.hw.machine
+
+    @property
+    def hardware_entity(self) -> Entity | None:
+        return self.hw.entity
+
+
+def resolve_machine(q: Question) -> ResolvedMachine:
+    """The question's hardware (a name or a contract hardware object) as an engine Machine."""
+    cat = catalog()
+    asm = q.assumptions
+    h = q.hardware
+    if isinstance(h, str):
+        hm = resolve_hardware(cat, h)
+        machine, notes = build.machine(hm.entity, memory_gb=hm.memory_gb, gpu_count=q.gpu_count, asm=asm,
+                                       ram_gb=q.ram_gb)
+        return ResolvedMachine(machine=machine, entity=hm.entity, notes=tuple(notes))
+    if not isinstance(h, HardwareObject):
+        raise InvalidField("hardware is required: a name or an object")
+    base = None
+    gname = h.gpus[0].name if h.gpus else None
+    if gname:
+        try:
+            hm = resolve_hardware(cat, gname)
+            base, _ = build.machine(hm.entity, memory_gb=None, gpu_count=1, asm=asm)
+        except RunlocalError:
+            base = None
+    return ResolvedMachine(machine=build.inline_machine(h.raw, gpu_count=q.gpu_count, asm=asm, base=base),
+                           entity=None)
+
+
+def inline_model(obj: dict[str, object]) -> ModelSpec:
+    """A model given as the fields of a Hugging Face config.json (plus `params`)."""
+    from ..formats.hfconfig import arch_from_config
+
+    try:
+        arch, params, active = arch_from_config(obj)
+    except KeyError as exc:
+        raise InvalidField(f"model object is missing {exc.args[0]!r} (config.json fields: hidden_size, "
+                           "num_attention_heads, num_hidden_layers, vocab_size, ...)") from exc
+    except (TypeError, ValueError, ZeroDivisionError) as exc:
+        raise InvalidField(f"model object has a value that cannot be used: {exc}") from exc
+    return ModelSpec(None, str(obj.get("name") or obj.get("_name_or_path") or "custom model"), arch,
+                     params, active)
+
+
+def _text_runtime(cat: Catalog, name: str | None, quant_in: str | None) -> Entity:
+    """The runtime named, or the one that reads this quant (the first runtime of its data file's list)."""
+    if name is not None:
+        try:
+            e = resolve_runtime(cat, name)
+        except NotFound as exc:
+            raise InvalidField(f"unknown runtime {name!r}", exc.suggestions) from exc
+        placement = (e.data.get("estimate") or {}).get("placement")
+        if placement == "diffusion":
+            raise UnsupportedQuestion(f"{runtime_key(e)} runs image/video models; this model is a language model")
+        if placement is None:
+            raise InvalidField(f"runtime {e.name!r} is in the catalog, but the engine does not estimate it yet",
+                               [runtime_key(r) for r in estimated_runtimes(cat, diffusion=False)])
+        return e
+    engines = {e.id: e for e in estimated_runtimes(cat, diffusion=False)}
+    by_key = {runtime_key(e): e for e in engines.values()}
+    if quant_in:
+        try:
+            qn = normalize_quant(quant_in)
+        except UnknownQuant:
+            qn = ""
+        for qe in cat.quants.values():
+            if qn and qn in (normalize_quant_safe(qe.name), *map(normalize_quant_safe, qe.aliases)):
+                for r in qe.data.get("runtimes", []):
+                    if r in by_key:
+                        return by_key[r]
+    return by_key["llama.cpp"]
+
+
+def normalize_quant_safe(name: str) -> str:
+    try:
+        return normalize_quant(name)
+    except UnknownQuant:
+        return ""
+
+
+def _default_quant(rt: Entity, ment: Entity | None) -> str:
+    """The model's own usual quant where this runtime reads it, else the runtime's default (data files)."""
+    pref = str(ment.data.get("default_quant")) if ment and ment.data.get("default_quant") else None
+    placement = rt.data["estimate"]["placement"]
+    if pref and placement == "llamacpp":
+        return pref
+    if pref and pref.upper() == "MXFP4" and runtime_key(rt) in ("vllm", "transformers"):
+        return "MXFP4"  # gpt-oss ships in MXFP4 for every runtime
+    return str(rt.data.get("default_quant") or "Q4_K_M")
+
+
+def _quant(quant_in: str) -> str:
+    try:
+        return normalize_quant(quant_in)
+    except UnknownQuant as exc:
+        close = difflib.get_close_matches(quant_in.upper(), known_quants(), n=5, cutoff=0.4)
+        raise InvalidField(f"unknown quant {quant_in!r}", close or known_quants()) from exc
+
+
+def model_entity(q: Question) -> tuple[Entity | None, str | None]:
+    """The catalog entry a question's model names (None for files and config objects), and a quant in the name."""
+    if isinstance(q.model, str) and not q.model_is_file:
+        match = resolve_model(catalog(), q.model)
+        return match.entity, match.quant
+    return None, None
+
+
+def resolve(q: Question, *, hw: ResolvedMachine | None = None) -> Resolved:
+    """Resolve a question once: model, machine (or the one given, reused across questions), runtime, quant."""
+    cat = catalog()
+    ment, name_quant = model_entity(q)
+    kind = str(ment.data.get("kind", "text")) if ment else "text"
+    if kind in ("image", "video"):
+        return _resolve_media(q, ment, kind, hw)  # type: ignore[arg-type]
+    if q.image is not None or q.video is not None:
+        raise InvalidField("image/video settings were given for a language model")
+    if ment is not None:
+        model = build.model_spec(ment)
+    elif isinstance(q.model, str):
+        from ..formats.load import model_spec_from_path
+
+        model = model_spec_from_path(q.model)
+        name_quant = model.file_quant
+    else:
+        model = inline_model(q.model)
+    hw = hw or resolve_machine(q)
+    quant_in = q.quant or name_quant
+    rt = _text_runtime(cat, q.runtime, quant_in)
+    quant = _quant(quant_in or _default_quant(rt, ment))
+    key = runtime_key(rt)
+    if key == "mlx" and quant == "MXFP4_MOE":
+        quant = "MLX-MXFP4"  # MXFP4 weights on MLX are mlx-community's MXFP4 conversion
+    return Resolved(kind="text", model_entity=ment, model=model, diffusion=None, hw=hw, runtime=key,
+                    runtime_spec=build.runtime_spec(rt), quant=quant, notes=hw.notes)
+
+
+# Precision spellings people use for diffusion weights -> the engine's names.
+_PREC_ALIASES = {"F16": "FP16", "FP16": "FP16", "BF16": "BF16", "F32": "FP32", "FP32": "FP32", "FP8": "FP8",
+                 "FP8_E4M3": "FP8", "Q8_0": "Q8_0", "Q6_K": "Q6_K", "Q5_K_M": "Q5_K_M", "Q5_0": "Q5_0",
+                 "Q4_K_M": "Q4_K_M", "Q4_0": "Q4_0", "Q3_K_M": "Q3_K_M", "NF4": "NF4", "GGUF-Q8": "Q8_0",
+                 "GGUF-Q4": "Q4_K_M", "GGUF-Q5": "Q5_K_M"}
+
+
+def precision(quant: str | None, e: Entity) -> str:
+    """The denoiser precision asked for (or the model's default), in the engine's spelling."""
+    df = e.data.get("diffusion", {})
+    prec_in = str(quant or df.get("default_precision") or "FP16").upper()
+    prec = _PREC_ALIASES.get(prec_in)
+    if prec is None or prec not in PRECISION_BYTES:
+        raise InvalidField(f"unknown precision {prec_in!r} for a diffusion model", sorted(_PREC_ALIASES))
+    return prec
+
+
+def _resolve_media(q: Question, ment: Entity, kind: Kind, hw: ResolvedMachine | None) -> Resolved:
+    other = q.image if kind == "video" else q.video
+    if other is not None:
+        raise InvalidField(f"{ment.id} is a {kind} model: use the '{kind}' field")
+    cat = catalog()
+    name = (q.runtime or "comfyui").lower()
+    media_runtimes = estimated_runtimes(cat, diffusion=True)
+    try:
+        rt = resolve_runtime(cat, name)
+    except NotFound:
+        rt = None
+    if rt is None or rt not in media_runtimes:
+        raise UnsupportedQuestion(f"{name} does not run image/video models; use one of "
+                                  f"{', '.join(runtime_key(r) for r in media_runtimes)}")
+    quant = precision(q.quant, ment)
+    hw = hw or resolve_machine(q)
+    return Resolved(kind=kind, model_entity=ment, model=None, diffusion=build.diffusion_model(ment), hw=hw,
+                    runtime=runtime_key(rt), runtime_spec=None, quant=quant, notes=hw.notes)
+
+
+def model_kind(name: str) -> Kind:
+    """'text', 'image' or 'video' for a model name; 'text' for files, config objects and unknown names
+    (an unknown name then gets its error, with suggestions, when the question is answered)."""
+    if looks_like_file(name):
+        return "text"
+    try:
+        kind = str(resolve_model(catalog(), name).entity.data.get("kind", "text"))
+    except RunlocalError:
+        return "text"
+    return "image" if kind == "image" else "video" if kind == "video" else "text"

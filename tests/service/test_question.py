@@ -1,0 +1,57 @@
+"""Questions are parsed and validated once, into typed frozen objects; one bound rule per value type."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from runlocal.errors import InvalidField
+from runlocal.estimate.workload import DEFAULT_WORKLOAD
+from runlocal.service.question import HardwareObject, Question, integer, number, parse
+
+
+def test_defaults_come_from_the_one_workload() -> None:
+    q = parse({"model": "llama-3.1-8b", "hardware": "rtx-4090"})
+    assert isinstance(q, Question) and q.workload == DEFAULT_WORKLOAD
+    assert q.workload.context_tokens == 4096 and q.workload.prompt_tokens == 512
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        q.quant = "Q8_0"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Question("llama", "rtx-4090")  # type: ignore[misc]  # keyword-only
+
+
+def test_fields_are_typed_and_normalised() -> None:
+    q = parse({"model": "qwen3-8b", "hardware": {"gpus": [{"name": "RTX 4090", "memory_gb": 24}], "ram_gb": 64},
+               "kv_cache_type": "Q8_0", "context_tokens": 8192.0, "assume": {"n_ubatch": 1024}, "extra": 1})
+    assert isinstance(q.hardware, HardwareObject) and q.hardware.gpus[0].memory_gb == 24.0
+    assert q.workload.kv_cache_type == "q8_0" and q.workload.context_tokens == 8192
+    assert q.assumptions.n_ubatch == 1024 and q.ignored == ("extra",)
+
+
+@pytest.mark.parametrize(("field", "value", "words"), [
+    ("context_tokens", 0, "between 1 and"), ("context_tokens", 1.5, "integer"), ("parallel", True, "integer"),
+    ("gpu_count", 65, "between 1 and 64"), ("ram_gb", 0, "above 0"), ("flash_attention", "yes", "true or false"),
+    ("kv_cache_type", 3, "string"), ("quant", "x" * 101, "longer than"), ("assume", {"nope": 1}, "unknown assumption"),
+])
+def test_bad_values_name_the_field(field: str, value: object, words: str) -> None:
+    with pytest.raises(InvalidField) as exc:
+        parse({"model": "llama-3.1-8b", "hardware": "rtx-4090", field: value})
+    assert words in exc.value.message
+
+
+def test_one_bound_rule_per_type() -> None:
+    assert integer(None, "x", 7, 1, 9) == 7 and integer(9, "x", 7, 1, 9) == 9
+    assert number(0, "cfg", 0, 100) == 0.0  # inclusive unless above=True
+    with pytest.raises(InvalidField):
+        number(0, "memory", 0, 100, above=True)
+    with pytest.raises(InvalidField):
+        number(float("nan"), "x", 0, 1)
+
+
+def test_media_settings_are_validated_at_parse_time() -> None:
+    q = parse({"model": "sdxl", "hardware": "rtx-4090", "image": {"width": 768, "steps": 10, "cfg_scale": 0}})
+    assert q.image is not None and q.image.width == 768 and q.image.height is None and q.image.cfg_scale == 0.0
+    for bad in ({"width": 770}, {"steps": 0}, {"offload": "gpu"}, {"sampler": 3}):
+        with pytest.raises(InvalidField):
+            parse({"model": "sdxl", "hardware": "rtx-4090", "image": bad})
