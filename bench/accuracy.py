@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
-"""Accuracy report: score the engine on shared/data/measured/queries and print median / p90 / worst
-absolute % error per metric and hardware class (also by source tag with --by source_tag).
+"""Accuracy report: score the engine on the measured dev set and print median / p90 / worst absolute %
+error per metric and hardware class (also by source tag with --by source_tag).
+
+The dev set (measured questions) lives outside the repository: $RUNLOCAL_MEASURED, else
+../shared/data/measured beside the repository root. --benchmarks scores the held-out data/benchmarks/
+instead, which is inside the repository (tests/calibration/test_benchmarks.py holds its tolerances).
 
     python bench/accuracy.py                 # markdown tables
     python bench/accuracy.py --json          # machine-readable
     python bench/accuracy.py --worst 15      # list the worst cases per metric
+    python bench/accuracy.py --benchmarks    # the held-out catalog benchmarks
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import json
 import sys
 import time
 
-from runlocal.service.accuracy import FAMILIES, score, summarize, worst
+from runlocal.service.accuracy import FAMILIES, measured_dir, score, summarize, worst
 
 
 def main() -> int:
@@ -35,7 +40,12 @@ def main() -> int:
 
         pts = score_benchmarks()
     else:
-        pts = score(args.family or [f for f in FAMILIES if f != "diffusion"])
+        root = measured_dir()
+        if root is None or not root.is_dir():
+            print(f"measured questions not found ({root or '../shared/data/measured/queries'}): set "
+                  "RUNLOCAL_MEASURED to the measured data folder, or use --benchmarks", file=sys.stderr)
+            return 2
+        pts = score(args.family or [f for f in FAMILIES if f != "diffusion"], root)
     if args.no_row_split:
         pts = [p for p in pts if not p.row_split]
     dt = time.perf_counter() - t0
@@ -70,6 +80,10 @@ def main() -> int:
                 print(f"  {p.qid}: {p.error}")
             if len(seen) >= 15:
                 break
+    refused = [p for p in pts if p.estimated is None and not p.error]
+    if refused:  # answered, but "does not fit": no figure to score
+        print(f"{len(refused)} measured values get no estimate (the engine says the run does not fit): "
+              + ", ".join(p.qid for p in refused[:15]))
     return 0
 
 

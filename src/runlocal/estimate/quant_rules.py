@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .ggml_types import FTYPES, GGML_TYPES, canonical_ftype, tensor_bytes
 from .gguf_layout import TensorSpec, gguf_tensors, n_blocks
@@ -157,6 +158,7 @@ def _model(a: Architecture) -> _Model:
     return _Model(a.arch, a.n_experts, n_gqa, n_blocks(a), is_70b)
 
 
+@lru_cache(maxsize=65536)  # tensor names repeat across layers and models; a pure function of the name
 def tensor_category(name: str) -> str:
     """tensor_get_category()."""
     if name == "output.weight":
@@ -185,8 +187,12 @@ def _is_attn_v(cat: str) -> bool:
 
 def allows_quantization(t: TensorSpec) -> bool:
     """tensor_allows_quantization() with default parameters (2-D and 3-D ``*weight`` tensors only)."""
-    name = t.name
-    if len(t.shape) < 2 or not name.endswith("weight"):
+    return _allows_quantization(t.name, len(t.shape))
+
+
+@lru_cache(maxsize=65536)  # memo over (name, rank): the answer depends on nothing else
+def _allows_quantization(name: str, n_dims: int) -> bool:
+    if n_dims < 2 or not name.endswith("weight"):
         return False
     if any(frag in name for frag in _NEVER_QUANTIZED):
         return False
