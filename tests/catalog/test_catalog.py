@@ -47,13 +47,10 @@ def test_every_hardware_resolves_by_id_name_and_aliases() -> None:
     # Unsloth dynamic quants are a K-quant mix with a few tensors raised: the base type is the closest one
     ("Qwen3-30B-A3B-UD-Q4_K_XL-00001-of-00002.gguf", "qwen3-30b-a3b", "Q4_K_M"),
     ("Qwen3-30B-A3B-UD-Q3_K_XL.gguf", "qwen3-30b-a3b", "Q3_K_M"),
-    # there is no Q2_K_M, Q6_K_M or Q8_K_M: catalog/resolve._canon_quant still builds those names
-    pytest.param("Qwen3-30B-A3B-UD-Q2_K_XL.gguf", "qwen3-30b-a3b", "Q2_K",
-                 marks=pytest.mark.xfail(strict=True, reason="_canon_quant returns Q2_K_M")),
-    pytest.param("Qwen3-30B-A3B-UD-Q6_K_XL.gguf", "qwen3-30b-a3b", "Q6_K",
-                 marks=pytest.mark.xfail(strict=True, reason="_canon_quant returns Q6_K_M")),
-    pytest.param("Qwen3-30B-A3B-UD-Q8_K_XL.gguf", "qwen3-30b-a3b", "Q8_0",
-                 marks=pytest.mark.xfail(strict=True, reason="_canon_quant returns Q8_K_M")),
+    # there is no Q2_K_M, Q6_K_M or Q8_K_M: those UD mixes are built on Q2_K, Q6_K and Q8_0
+    ("Qwen3-30B-A3B-UD-Q2_K_XL.gguf", "qwen3-30b-a3b", "Q2_K"),
+    ("Qwen3-30B-A3B-UD-Q6_K_XL.gguf", "qwen3-30b-a3b", "Q6_K"),
+    ("Qwen3-30B-A3B-UD-Q8_K_XL.gguf", "qwen3-30b-a3b", "Q8_0"),
 ])
 def test_model_names_people_type(name: str, model_id: str, quant: str | None) -> None:
     m = resolve_model(catalog(), name)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import InvalidField
 from ..estimate.workload import DEFAULT_WORKLOAD as W
 from .render import bar, rate, size
+
+if TYPE_CHECKING:
+    from ..service.answers import MediaAnswer, TextAnswer
 
 EPILOG = """examples:
   runlocal check llama-3.1-8b --hardware rtx-4090
@@ -63,123 +67,136 @@ def cmd_check(args: argparse.Namespace, assume: dict[str, Any]) -> int:
             q.pop(k, None)
     elif media:
         raise InvalidField("--width/--height/--steps/--cfg/--frames apply to image and video models")
-    res = to_contract(ask(q))
-    res["basis"]["notes"] = extra_notes + res["basis"]["notes"]
+    ans = ask(q)
+    ans = dataclasses.replace(ans, notes=(*extra_notes, *ans.notes))
     if args.json:
-        print(json.dumps(res, indent=2))
+        print(json.dumps(to_contract(ans), indent=2))
         return 0
-    print(render(res, explain=args.explain))
+    print(render(ans, explain=args.explain))
     return 0
 
 
-def render_media(r: dict[str, Any], *, explain: bool = False) -> str:
-    m = r["memory"]
-    sp = r["speed"]
-    secs = sp["seconds_per_image"] if sp["seconds_per_image"] is not None else sp["seconds_per_video"]
-    unit = "image" if sp["seconds_per_image"] is not None else "video"
-    rng = sp["ranges"].get(f"seconds_per_{unit}")
+def render_media(r: MediaAnswer, *, explain: bool = False) -> str:
+    """An image/video answer for people: memory per component, time per image or clip, commands."""
+    e = r.estimate
+    secs = r.seconds
+    unit = "image" if r.kind == "image" else "video"
+    rng = e.seconds_range
     lines = [
-        f"{r['model_id']} ({r['quant']}, {r['runtime']}) on {r['hardware_id'] or 'custom hardware'}", "",
-        "Fits:      " + (VERDICT[r["fits"]] if r["fits"] != "gpu+cpu"
+        f"{r.model_id} ({r.quant}, {r.runtime}) on {r.hardware_id or 'custom hardware'}", "",
+        "Fits:      " + (VERDICT[e.fits] if e.fits != "gpu+cpu"
                          else "YES, with offload - weights take turns on the GPU"),
         "", "Memory (GiB = 2^30 bytes)",
     ]
-    for k, v in r["basis"]["weights"]["by_component_bytes"].items():
+    for k, v in e.weights_bytes.items():
         lines.append(f"  {k:<34} {size(v):>11}")
-    lines += [f"  {'activations + VAE decode':<34} {size(m['compute_bytes']):>11}",
-              f"  {'runtime reserve':<34} {size(m['overhead_bytes']):>11}",
-              f"  peak on the accelerator: {size(m['accelerator_bytes'])}", ""]
-    if secs is not None:
-        lines.append(f"Time:      {secs:.1f} s per {unit}" + (f"  (range {rng[0]:.1f}-{rng[1]:.1f} s)" if rng else "")
-                     + f"; {sp['seconds_per_step']:.2f} s per step")
-        st = sp.get("stages_s") or {}
-        lines.append("           " + ", ".join(f"{k.replace('_s', '')} {v:.1f} s" for k, v in st.items() if v))
+    lines += [f"  {'activations + VAE decode':<34} {size(e.compute_bytes):>11}",
+              f"  {'runtime reserve':<34} {size(e.reserve_bytes):>11}",
+              f"  peak on the accelerator: {size(e.peak_accelerator_bytes)}", ""]
+    if secs is not None and e.seconds_per_step is not None:
+        lines.append(f"Time:      {round(secs, 3):.1f} s per {unit}"
+                     + (f"  (range {round(rng[0], 2):.1f}-{round(rng[1], 2):.1f} s)" if rng else "")
+                     + f"; {round(e.seconds_per_step, 3):.2f} s per step")
+        lines.append("           " + ", ".join(f"{k.replace('_s', '')} {round(v, 3):.1f} s"
+                                              for k, v in e.stage_seconds.items() if round(v, 3)))
         lines.append("")
     lines.append("Run it")
-    for name, cmd in r["commands"].items():
+    for name, cmd in r.commands.items():
         lines.append(f"  {name:<10} {cmd}")
-    if r["basis"]["notes"]:
-        lines += ["", "Notes"] + [f"  - {n}" for n in r["basis"]["notes"]]
+    if r.notes:
+        lines += ["", "Notes"] + [f"  - {n}" for n in r.notes]
     if explain:
-        lines += ["", f"  {r['basis']['method']}", f"  latent tokens: {r['basis']['latent_tokens']:,}; "
-                  f"denoiser evaluations per step: {r['basis']['evaluations_per_step']}"]
-        for k, v in r["basis"]["assumptions"].items():
+        lines += ["", f"  {r.method}", f"  latent tokens: {e.tokens:,}; "
+                  f"denoiser evaluations per step: {e.evaluations_per_step}"]
+        for k, v in r.assumptions.items():
             lines.append(f"    {k} = {v}")
     return "\n".join(lines)
 
 
-def render(r: dict[str, Any], *, explain: bool = False) -> str:
-    if r["speed"].get("seconds_per_image") is not None or r["speed"].get("seconds_per_video") is not None \
-            or r.get("max_context_tokens") is None:
-        return render_media(r, explain=explain)
-    m = r["memory"]
-    sp = r["speed"]
-    rg = sp["ranges"]
-    off = r["offload"]
+def _pair(x: tuple[float, float] | None) -> tuple[float, float] | None:
+    return None if x is None else (round(x[0], 2), round(x[1], 2))
+
+
+def render(a: TextAnswer | MediaAnswer, *, explain: bool = False) -> str:
+    """An answer for people (language model or image/video)."""
+    if a.kind != "text":
+        return render_media(cast("MediaAnswer", a), explain=explain)
+    return render_text(cast("TextAnswer", a), explain=explain)
+
+
+def render_text(r: TextAnswer, *, explain: bool = False) -> str:
+    """A language-model answer for people: fit, memory bars, layers, context, speed, commands, notes."""
+    e = r.estimate
+    m = e.memory
+    sp = e.speed
     lines = [
-        f"{r['model_id'] or 'custom model'} ({r['quant']}, {r['runtime']}) on {r['hardware_id'] or 'custom hardware'}",
+        f"{r.model_id or 'custom model'} ({r.quant}, {r.runtime}) on {r.hardware_id or 'custom hardware'}",
         "",
-        f"Fits:      {VERDICT[r['fits']]}",
-        f"           {r['basis']['placement']}",
-        f"File:      {size(r['file_bytes'])}  ({r['basis']['file_bytes_source']})",
+        f"Fits:      {VERDICT[e.fits]}",
+        f"           {e.reason}",
+        f"File:      {size(e.file_bytes)}  ({e.file_bytes_source})",
         "",
         "Memory (GiB = 2^30 bytes)",
     ]
-    total = m["total_bytes"] or 1
-    for label, key in (("weights", "weights_bytes"), ("KV cache", "kv_cache_bytes"),
-                       ("compute", "compute_bytes"), ("overhead", "overhead_bytes")):
-        lines.append(f"  {label:<10} {size(m[key]):>11}  {bar(m[key], total)}")
-    lines.append(f"  {'total':<10} {size(m['total_bytes']):>11}")
-    cpu_only = r["offload"]["total_layers"] and r["basis"]["usable_accelerator_bytes_per_gpu"] <= 0
+    total = m.total_bytes or 1
+    for label, part in (("weights", m.weights_bytes), ("KV cache", m.kv_cache_bytes),
+                        ("compute", m.compute_bytes), ("overhead", m.overhead_bytes)):
+        lines.append(f"  {label:<10} {size(part):>11}  {bar(part, total)}")
+    lines.append(f"  {'total':<10} {size(m.total_bytes):>11}")
+    usable = e.capacity.per_gpu_bytes
+    cpu_only = e.total_layers and usable <= 0
     if cpu_only:
         lines.append("  all of it in system RAM (no accelerator)")
     else:
-        lines.append(f"  on accelerator {size(m['accelerator_bytes'])}, in system RAM {size(m['system_bytes'])}"
-                     f"; usable per GPU {size(r['basis']['usable_accelerator_bytes_per_gpu'])}")
-    lay = f"Layers:    {off['gpu_layers']} of {off['total_layers']} on the GPU" if not cpu_only else \
-        f"Layers:    all {off['total_layers']} on the CPU"
-    if r["fits"] == "gpu+cpu" and off["gpu_layers"] == off["total_layers"] and not off.get("cpu_moe_layers"):
+        lines.append(f"  on accelerator {size(m.accelerator_bytes)}, in system RAM {size(m.system_bytes)}"
+                     f"; usable per GPU {size(usable)}")
+    lay = f"Layers:    {e.gpu_layers} of {e.total_layers} on the GPU" if not cpu_only else \
+        f"Layers:    all {e.total_layers} on the CPU"
+    if e.fits == "gpu+cpu" and e.gpu_layers == e.total_layers and not e.cpu_moe_layers:
         lay += " (the output head stays in system RAM)"
-    if off.get("cpu_moe_layers"):
-        lay += f"; experts of {off['cpu_moe_layers']} layers in system RAM"
+    if e.cpu_moe_layers:
+        lay += f"; experts of {e.cpu_moe_layers} layers in system RAM"
     where = "in memory" if cpu_only else "on the accelerator"
-    ctx_line = (f"Context:   largest that fits {where}: {r['max_context_tokens']:,} tokens"
-                if r["max_context_tokens"] else
+    ctx_line = (f"Context:   largest that fits {where}: {e.max_context_tokens:,} tokens"
+                if e.max_context_tokens else
                 "Context:   the model does not fit entirely on the accelerator at any context length")
     lines += ["", lay, ctx_line, ""]
-    if sp["decode_tokens_per_s"] is not None:
+    if sp.decode_tokens_per_s is not None:
+        ttft = sp.time_to_first_token_s
         lines += [
             "Speed (estimate, with range)",
-            f"  decode     {rate(sp['decode_tokens_per_s'], rg['decode_tokens_per_s'])}   ({sp['bound']}-bound)",
-            f"  prefill    {rate(sp['prefill_tokens_per_s'], rg['prefill_tokens_per_s'])}"
-            f"   ({sp.get('prefill_bound', 'compute')}-bound)",
-            f"  first token after the prompt: {sp['time_to_first_token_s']:.2f} s",
+            f"  decode     {rate(round(sp.decode_tokens_per_s, 2), _pair(sp.decode_range))}"
+            f"   ({sp.decode_bound}-bound)",
+            f"  prefill    {rate(_round(sp.prefill_tokens_per_s), _pair(sp.prefill_range))}"
+            f"   ({sp.prefill_bound}-bound)",
+            f"  first token after the prompt: {round(ttft or 0.0, 3):.2f} s",
             "",
         ]
-    if r.get("verdict"):
-        v = r["verdict"]
-        lines += [f"Verdict ({v['date']}, hand-written): {v['summary']}", ""]
-    if r["commands"]:
+    if r.verdict:
+        lines += [f"Verdict ({r.verdict.date}, hand-written): {r.verdict.summary}", ""]
+    if r.commands:
         lines.append("Run it")
-        for name, cmd in r["commands"].items():
+        for name, cmd in r.commands.items():
             lines.append(f"  {name:<10} {cmd}")
-    notes = r["basis"].get("notes") or []
-    if notes:
-        lines += ["", "Notes"] + [f"  - {n}" for n in notes]
+    if r.notes:
+        lines += ["", "Notes"] + [f"  - {n}" for n in r.notes]
     if explain:
-        lines += ["", "How this was computed", f"  {r['basis']['method']}",
-                  f"  weights: {r['basis']['weights']['method']}"]
-        for t, b in r["basis"]["weights"]["by_type_bytes"].items():
+        lines += ["", "How this was computed", f"  {r.method}",
+                  f"  weights: {e.weights_detail.method}"]
+        for t, b in dict(e.weights_detail.type_bytes).items():
             lines.append(f"    {t:<10} {size(b)}")
-        lines.append(f"  flash attention: {'on' if r['basis']['flash_attention'] else 'off'}")
+        lines.append(f"  flash attention: {'on' if e.flash_attention else 'off'}")
         lines.append("  assumptions (override with --assume name=value; see `runlocal assumptions`):")
-        for k, v in r["basis"]["assumptions"].items():
+        for k, v in r.assumptions.items():
             lines.append(f"    {k} = {v}")
         lines.append("  sources:")
-        for s in r["basis"]["sources"]:
-            lines.append(f"    {s}")
+        for src in r.sources:
+            lines.append(f"    {src}")
     return "\n".join(lines)
 
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 2)
 
 def assume_pairs(values: list[str] | None) -> dict[str, Any]:
     """--assume name=value (repeatable; a comma makes a list) -> the question's `assume` object."""

@@ -1,173 +1,244 @@
 """Every tunable number the engine uses, in one frozen object.
 
-Each field says what it is, where its value comes from, and whether it was *fitted* to the measured
-data in ``shared/data/measured`` (by ``bench/calibrate.py``), *taken* from a runtime's source code, or
-*assumed*. Users override any of them with ``--assume name=value``; ``docs/methodology.md`` lists them.
+Each field has a docstring (what it is, with its unit in the field name) and, in its dataclass metadata, a
+``basis`` and a ``source``: *fitted* to measurements (by ``bench/calibrate.py`` on ``shared/data/measured``
+and ``data/benchmarks``), *taken* from a runtime's source code or a specification, *measured* directly, or
+*assumed*. ``runlocal assumptions`` prints them, ``docs/methodology.md`` holds a table generated from them
+(``python -m runlocal.service.assumptions docs/methodology.md`` refreshes it) and users override any value
+with ``--assume name=value``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
 
-# Source ids used in ASSUMPTION_SOURCES (full references in docs/methodology.md).
-LLAMACPP_FIT = "llama.cpp common/fit.cpp: --fit-target default 1024 MiB per device"
-LLAMACPP_CONTEXT = "llama.cpp src/llama-context.cpp / llama-kv-cache.cpp: n_ubatch 512, KV padded to 256"
-OLLAMA_DEVICE = "ollama ml/device.go @3258a89b: 457 MiB CUDA/ROCm minimum memory"
-APPLE_WS = "recommendedMaxWorkingSetSize printed by llama.cpp Metal (shared/data/measured)"
-FITTED = "fitted by bench/calibrate.py on shared/data/measured (see docs/methodology.md)"
+Basis = Literal["fitted", "taken", "assumed", "measured"]
+BASES: tuple[Basis, ...] = ("fitted", "taken", "assumed", "measured")
+
+_T = TypeVar("_T")
+
+
+def _a(default: _T, basis: Basis, source: str) -> _T:
+    """A field with its provenance: ``metadata = {"basis": basis, "source": source}``."""
+    return field(default=default, metadata={"basis": basis, "source": source})
 
 
 @dataclass(frozen=True)
 class Assumptions:
-    """Efficiency factors, overheads and margins. All sizes in bytes, rates as fractions of peak."""
+    """Efficiency factors, overheads, margins and defaults. Each field's unit is in its name (``_mib``, ``_gib``,
+    ``_gb``, ``_gb_s``, ``_us``, ``_ms``, ``_s``, ``_tokens``, ``_px``); names without one are fractions of a peak
+    or plain multipliers."""
 
     # --- memory -------------------------------------------------------------------------------
-    gpu_free_margin_mib: float = 1024.0
-    """Memory llama.cpp's --fit leaves free on each device (taken: LLAMACPP_FIT)."""
-    cuda_overhead_mib: float = 457.0
-    """CUDA/ROCm context, cuBLAS workspace and driver allocations per GPU (taken: OLLAMA_DEVICE)."""
-    metal_overhead_mib: float = 256.0
-    """Metal command buffers and residency sets (assumed; Ollama reserves 512 MiB)."""
-    vulkan_overhead_mib: float = 350.0
-    """Vulkan/SYCL driver allocations per GPU (assumed)."""
-    n_ubatch: int = 512
-    """Physical batch of llama.cpp prompt processing (taken: LLAMACPP_CONTEXT)."""
-    n_batch: int = 2048
-    """Logical batch of llama.cpp prompt processing; with n_ubatch it bounds pipeline depth (taken)."""
-    kv_pad: int = 256
-    """llama.cpp rounds the KV cache size up to this many cells (taken: LLAMACPP_CONTEXT)."""
-    compute_ffn_factor: float = 1.0
-    """Compute buffer, attention phase: ubatch x (ffn width x this + 2.5 x hidden) x 4 bytes (fitted)."""
-    pipeline_compute_factor: float = 640.0 / 560.0
-    """Per-GPU compute buffer with several GPUs (pipeline copies) vs one (fitted: Llama 3 8B logs)."""
-    apple_ws_fraction_small: float = 2.0 / 3.0
-    """GPU working set of Macs with at most 36 GiB: share of unified memory (taken: APPLE_WS)."""
-    apple_ws_fraction_large: float = 0.75
-    """GPU working set of Macs with more than 36 GiB (taken: APPLE_WS)."""
-    unified_gpu_fraction: float = 0.75
-    """Share of memory the GPU of a non-Apple unified-memory PC may use (AMD's 96 of 128 GB; assumed)."""
-    os_reserve_gib: float = 3.0
-    """System RAM kept by the operating system and desktop (assumed)."""
-    default_host_ram_gb: float = 64.0
-    """System RAM assumed behind a discrete GPU named without a machine (assumed)."""
-    default_host_ram_bandwidth_gb_s: float = 89.6
-    """Dual-channel DDR5-5600 behind a consumer GPU named without a machine (assumed)."""
-    default_server_ram_gb: float = 512.0
-    default_server_ram_bandwidth_gb_s: float = 307.2
-    """8-channel DDR5-4800 behind a datacenter GPU (assumed)."""
-    default_pcie_gb_s: float = 25.0
-    """Effective host-to-GPU copy rate (PCIe 4.0 x16 reaches about 25 GB/s; assumed)."""
-    vllm_gpu_memory_utilization: float = 0.9
-    """vLLM's default --gpu-memory-utilization (taken: vLLM engine args)."""
-    vllm_overhead_gib: float = 1.5
-    """vLLM CUDA graphs, torch context and sampler buffers per GPU (assumed)."""
+    gpu_free_margin_mib: float = _a(1024.0, "taken", "llama.cpp common/fit.cpp: --fit-target default 1024 MiB")
+    """Memory llama.cpp's --fit leaves free on each device."""
+    cuda_overhead_mib: float = _a(457.0, "taken", "Ollama ml/device.go @3258a89b: CUDA/ROCm MinimumMemory 457 MiB")
+    """CUDA/ROCm context, cuBLAS workspace and driver allocations per GPU."""
+    metal_overhead_mib: float = _a(256.0, "assumed", "not measured; Ollama reserves 512 MiB on Metal")
+    """Metal command buffers and residency sets."""
+    vulkan_overhead_mib: float = _a(350.0, "assumed", "not measured")
+    """Vulkan/SYCL driver allocations per GPU."""
+    n_ubatch: int = _a(512, "taken", "llama.cpp src/llama-context.cpp: n_ubatch default 512")
+    """Physical batch of llama.cpp prompt processing, tokens."""
+    n_batch: int = _a(2048, "taken", "llama.cpp common/common.h: n_batch default 2048")
+    """Logical batch of llama.cpp prompt processing, tokens; with n_ubatch it bounds pipeline depth."""
+    kv_pad: int = _a(256, "taken", "llama.cpp src/llama-kv-cache.cpp: KV size padded to 256 cells")
+    """llama.cpp rounds the KV cache size up to this many cells."""
+    compute_ffn_factor: float = _a(1.0, "fitted", "llama.cpp load logs in shared/data/measured (compute buffers)")
+    """Compute buffer, attention phase: ubatch x (ffn width x this + 2.5 x hidden) x 4 bytes."""
+    pipeline_compute_factor: float = _a(640.0 / 560.0, "fitted",
+                                        "Llama 3 8B load logs: 640 MiB per GPU on 2-8 GPUs vs 560 MiB on one")
+    """Per-GPU compute buffer with several GPUs (pipeline copies) vs one."""
+    prefill_chunk_tokens: int = _a(2048, "assumed", "not measured: one chunk of a chunked prefill")
+    """Tokens of the prefill chunk whose 16-bit activations size the compute buffer of vLLM, MLX and
+    transformers."""
+    apple_ws_fraction_small: float = _a(2.0 / 3.0, "measured",
+                                        "recommendedMaxWorkingSetSize printed by llama.cpp Metal on 7 Macs "
+                                        "(shared/data/measured)")
+    """GPU working set of Macs with at most apple_ws_small_max_gb of unified memory: share of that memory."""
+    apple_ws_fraction_large: float = _a(0.75, "measured",
+                                        "recommendedMaxWorkingSetSize printed by llama.cpp Metal on 7 Macs "
+                                        "(shared/data/measured)")
+    """GPU working set of Macs with more than apple_ws_small_max_gb of unified memory: share of that memory."""
+    apple_ws_small_max_gb: float = _a(36.0, "measured",
+                                      "recommendedMaxWorkingSetSize printed by llama.cpp Metal on 7 Macs "
+                                      "(shared/data/measured)")
+    """Largest unified memory (GB as sold, that is GiB) that gets apple_ws_fraction_small; above it the Mac gets
+    apple_ws_fraction_large."""
+    unified_gpu_fraction: float = _a(0.75, "assumed", "AMD's 96-of-128 GB GPU carve-out (Ryzen AI Max)")
+    """Share of memory the GPU of a non-Apple unified-memory PC may use."""
+    os_reserve_gib: float = _a(3.0, "assumed", "not measured")
+    """System RAM kept by the operating system and desktop."""
+    default_host_ram_gb: float = _a(64.0, "assumed", "a common desktop size")
+    """System RAM assumed behind a discrete GPU named without a machine."""
+    default_host_ram_bandwidth_gb_s: float = _a(89.6, "assumed", "dual-channel DDR5-5600: 2 x 8 B x 5600 MT/s")
+    """RAM bandwidth behind a consumer GPU named without a machine."""
+    default_server_ram_gb: float = _a(512.0, "assumed", "a common size of a GPU server")
+    """System RAM assumed behind a datacenter GPU named without a machine."""
+    default_server_ram_bandwidth_gb_s: float = _a(307.2, "assumed", "8-channel DDR5-4800: 8 x 8 B x 4800 MT/s")
+    """RAM bandwidth behind a datacenter GPU named without a machine."""
+    default_cpu_ram_gb: float = _a(64.0, "assumed", "a common desktop size")
+    """RAM of a CPU-only machine named without its memory, when its catalog entry offers this size (otherwise
+    the largest size it offers)."""
+    default_gpu_bandwidth_gb_s: float = _a(300.0, "assumed", "a mid-range GDDR6 card")
+    """Memory bandwidth of a GPU given as a hardware object without memory_bandwidth_gb_s and without a catalog
+    GPU to copy it from."""
+    default_pcie_gb_s: float = _a(25.0, "assumed", "PCIe 4.0 x16 reaches about 25 GB/s in host-to-GPU copies")
+    """Effective host-to-GPU copy rate when the GPU's PCIe link is not known."""
+    pcie_gen1_lane_gb_s: float = _a(0.25, "taken", "PCI-SIG: 2.5 GT/s per lane, 8b/10b coding")
+    """Raw rate of one PCIe 1.x lane."""
+    pcie_gen2_lane_gb_s: float = _a(0.5, "taken", "PCI-SIG: 5 GT/s per lane, 8b/10b coding")
+    """Raw rate of one PCIe 2.0 lane."""
+    pcie_gen3_lane_gb_s: float = _a(0.985, "taken", "PCI-SIG: 8 GT/s per lane, 128b/130b coding")
+    """Raw rate of one PCIe 3.0 lane."""
+    pcie_gen4_lane_gb_s: float = _a(1.97, "taken", "PCI-SIG: 16 GT/s per lane, 128b/130b coding")
+    """Raw rate of one PCIe 4.0 lane."""
+    pcie_gen5_lane_gb_s: float = _a(3.94, "taken", "PCI-SIG: 32 GT/s per lane, 128b/130b coding")
+    """Raw rate of one PCIe 5.0 lane."""
+    pcie_gen6_lane_gb_s: float = _a(7.56, "taken", "PCI-SIG: 64 GT/s per lane, PAM4 with FLIT encoding")
+    """Raw rate of one PCIe 6.0 lane."""
+    pcie_efficiency: float = _a(0.8, "assumed", "DMA copies reach about 80 % of the raw link rate")
+    """Share of a PCIe link's raw rate (lanes x per-lane rate) that host-to-GPU copies reach."""
+    vllm_gpu_memory_utilization: float = _a(0.9, "taken", "vLLM engine args: --gpu-memory-utilization default 0.9")
+    """vLLM's default share of GPU memory for its pool."""
+    vllm_overhead_gib: float = _a(1.5, "assumed", "not measured")
+    """vLLM CUDA graphs, torch context and sampler buffers per GPU."""
 
     # --- decode (memory bound) ----------------------------------------------------------------
-    decode_eff_cuda: float = 0.872
-    """Achieved / peak memory bandwidth when decoding on NVIDIA GPUs (fitted)."""
-    decode_eff_hbm: float = 0.673
-    """Same for GPUs with HBM (A100, H100, MI300X): batch-1 reads leave stacked memory partly idle (fitted)."""
-    decode_eff_rocm: float = 0.94
-    """Same for AMD GPUs (assumed from llmfit community data: RX 7900 XT 0.70)."""
-    decode_eff_metal: float = 0.844
-    """Same for Apple GPUs with llama.cpp (fitted)."""
-    decode_eff_mlx: float = 0.88
-    """Same for Apple GPUs with MLX (fitted)."""
-    decode_eff_vulkan: float = 0.60
-    decode_eff_sycl: float = 0.50
-    decode_eff_cpu: float = 0.60
-    """Achieved / theoretical RAM bandwidth on CPU decode (assumed; STREAM reaches 70-80 %)."""
-    decode_layer_us_cuda: float = 67.5
-    """Fixed cost per layer per generated token on CUDA (kernel launches, graph build), microseconds (fitted)."""
-    decode_layer_us_hbm: float = 136.5
-    """Same on HBM datacenter GPUs (fitted; these ran in cloud VMs with server CPUs)."""
-    decode_layer_us_metal: float = 113.7
-    """Same on Metal (fitted)."""
-    decode_layer_us_other: float = 82.0
-    """Same on ROCm, Vulkan, SYCL and CPU (assumed: between the two fitted backends)."""
-    moe_layer_overhead_factor: float = 1.33
-    """A mixture-of-experts layer costs this many times a dense layer's fixed cost (routing, gathers; fitted)."""
-    multi_gpu_token_overhead_us: float = 577.0
-    """Extra cost per generated token x log2(GPUs) in a layer split (fitted: Llama 3 8B on 1-8 RTX 4090s)."""
-    mlx_layer_overhead_us: float = 90.2
-    """MLX's fixed cost per layer per generated token (Python dispatch, kernel launches; fitted)."""
-    offload_token_overhead_us: float = 500.0
-    """Host/device hand-off per generated token when layers are split between GPU and CPU (assumed)."""
-    ollama_decode_factor: float = 0.85
-    """Ollama vs llama.cpp decode rate on the same hardware (API and sampling overhead; fitted)."""
-    f16_decode_bonus: float = 1.0
-    """Relative bandwidth efficiency of F16/BF16 weights vs quantized ones (fitted)."""
+    decode_eff_cuda: float = _a(0.872, "fitted", "bench/calibrate.py --linear: decode runs on GDDR NVIDIA GPUs")
+    """Achieved / peak memory bandwidth when decoding on NVIDIA GPUs."""
+    decode_eff_hbm: float = _a(0.673, "fitted", "bench/calibrate.py --linear: decode runs on HBM GPUs")
+    """Same for GPUs with HBM (A100, H100, MI300X): batch-1 reads leave stacked memory partly idle."""
+    decode_eff_rocm: float = _a(0.94, "assumed", "llmfit community data (RX 7900 XT: 0.70)")
+    """Same for AMD GPUs."""
+    decode_eff_metal: float = _a(0.844, "fitted", "bench/calibrate.py --linear: llama.cpp decode runs on Macs")
+    """Same for Apple GPUs with llama.cpp."""
+    decode_eff_mlx: float = _a(0.88, "fitted", "bench/calibrate.py --linear: MLX decode runs on Macs")
+    """Same for Apple GPUs with MLX."""
+    decode_eff_vulkan: float = _a(0.60, "assumed", "not measured")
+    """Same for the Vulkan backend, and for any backend without a figure of its own."""
+    decode_eff_sycl: float = _a(0.50, "assumed", "not measured")
+    """Same for Intel GPUs (SYCL backend)."""
+    decode_eff_cpu: float = _a(0.60, "assumed", "STREAM reaches 70-80 % of theoretical RAM bandwidth")
+    """Achieved / theoretical RAM bandwidth on CPU decode."""
+    decode_layer_us_cuda: float = _a(67.5, "fitted", "bench/calibrate.py --linear: decode runs on GDDR NVIDIA GPUs")
+    """Fixed cost per layer per generated token on CUDA (kernel launches, graph build), microseconds."""
+    decode_layer_us_hbm: float = _a(136.5, "fitted", "bench/calibrate.py --linear: decode runs on HBM GPUs")
+    """Same on HBM datacenter GPUs (these ran in cloud VMs with server CPUs)."""
+    decode_layer_us_metal: float = _a(113.7, "fitted", "bench/calibrate.py --linear: llama.cpp decode runs on Macs")
+    """Same on Metal."""
+    decode_layer_us_other: float = _a(82.0, "assumed", "between the fitted CUDA and Metal figures")
+    """Same on ROCm, Vulkan, SYCL and CPU."""
+    moe_layer_overhead_factor: float = _a(1.33, "fitted", "bench/calibrate.py: MoE decode runs")
+    """A mixture-of-experts layer costs this many times a dense layer's fixed cost (routing, gathers)."""
+    multi_gpu_token_overhead_us: float = _a(577.0, "fitted", "bench/calibrate.py: Llama 3 8B on 1-8 RTX 4090s")
+    """Extra cost per generated token x log2(GPUs) in a layer split, microseconds."""
+    mlx_layer_overhead_us: float = _a(90.2, "fitted", "bench/calibrate.py --linear: MLX decode runs on Macs")
+    """MLX's fixed cost per layer per generated token (Python dispatch, kernel launches), microseconds."""
+    offload_token_overhead_us: float = _a(500.0, "assumed", "not measured")
+    """Host/device hand-off per generated token when layers are split between GPU and CPU, microseconds."""
+    ollama_decode_factor: float = _a(0.85, "fitted", "bench/calibrate.py: Ollama decode runs")
+    """Ollama vs llama.cpp decode rate on the same hardware (API and sampling overhead)."""
+    f16_decode_bonus: float = _a(1.0, "fitted", "bench/calibrate.py: F16/BF16 decode runs")
+    """Relative bandwidth efficiency of F16/BF16 weights vs quantized ones."""
 
     # --- prefill (compute bound) --------------------------------------------------------------
-    prefill_eff_cuda: float = 0.417
-    """Achieved / peak dense FP16 tensor FLOP/s on NVIDIA prompt processing (fitted)."""
-    prefill_eff_hbm: float = 0.255
-    """Same for HBM datacenter GPUs against their dense FP16 tensor peak (fitted)."""
-    moe_full_tile_tokens: float = 128.0
+    prefill_eff_cuda: float = _a(0.417, "fitted", "bench/calibrate.py --with-benchmarks: NVIDIA GDDR prefill runs")
+    """Achieved / peak dense FP16 tensor FLOP/s on NVIDIA prompt processing."""
+    prefill_eff_hbm: float = _a(0.255, "fitted", "bench/calibrate.py --with-benchmarks: HBM GPU prefill runs")
+    """Same for HBM datacenter GPUs against their dense FP16 tensor peak."""
+    moe_full_tile_tokens: float = _a(128.0, "assumed", "the 128-row tiles of llama.cpp's MMQ kernels")
     """Tokens an expert matmul needs to fill the tensor cores; fewer tokens per expert run proportionally
-    slower (assumed: the 128-row tiles of llama.cpp's MMQ kernels)."""
-    prefill_eff_rocm: float = 0.497
-    prefill_eff_metal: float = 0.7
-    """Achieved / peak GPU FLOP/s on Apple prompt processing (fitted)."""
-    prefill_eff_mlx: float = 0.95
-    prefill_eff_vulkan: float = 0.25
-    prefill_eff_sycl: float = 0.20
-    prefill_quant_factor_f16: float = 1.02
-    """Relative prefill efficiency of F16 vs quantized weights (dequantisation cost; fitted)."""
-    cpu_gflops_per_core: float = 150.0
-    """Sustained matrix GFLOP/s per core for CPU prompt processing (fitted on six llama.cpp CPU runs of a
-    Ryzen 7 7840HS, AVX-512 VNNI int8 dot products; an AVX2-only CPU reaches less)."""
-    ollama_prefill_factor: float = 0.9
-    """Ollama vs llama.cpp prompt rate (request overhead inside the measured time; fitted)."""
-    attention_cost_no_fa: float = 3.17
-    """Attention FLOPs cost this many times a dense matmul FLOP without flash attention (fitted: pp512 vs
-    pp8192 on an RTX 4090)."""
-    attention_cost_fa: float = 2.0
-    """Same with flash attention (assumed)."""
-    prefill_request_overhead_ms: float = 8.5
-    """Fixed cost of starting a prompt (tokenising, first-batch set-up, sampling the first token; fitted)."""
-    prefill_layer_overhead_us: float = 100.0
-    """Fixed cost per layer per prompt ubatch (tied to the fitted decode per-layer cost on CUDA)."""
+    slower."""
+    prefill_eff_rocm: float = _a(0.497, "fitted", "bench/calibrate.py --with-benchmarks: AMD prefill runs")
+    """Achieved / peak FP16 FLOP/s on AMD prompt processing."""
+    prefill_eff_metal: float = _a(0.7, "fitted", "bench/calibrate.py --with-benchmarks: llama.cpp prefill on Macs")
+    """Achieved / peak GPU FLOP/s on Apple prompt processing with llama.cpp."""
+    prefill_eff_mlx: float = _a(0.95, "fitted", "bench/calibrate.py --with-benchmarks: MLX prefill runs")
+    """Same with MLX."""
+    prefill_eff_vulkan: float = _a(0.25, "assumed", "not measured")
+    """Same for the Vulkan backend, and for any backend without a figure of its own."""
+    prefill_eff_sycl: float = _a(0.20, "assumed", "not measured")
+    """Same for Intel GPUs (SYCL backend)."""
+    prefill_quant_factor_f16: float = _a(1.02, "fitted", "bench/calibrate.py: F16 prefill runs")
+    """Relative prefill efficiency of F16 vs quantized weights (dequantisation cost)."""
+    cpu_gflops_per_core: float = _a(150.0, "fitted", "six llama.cpp CPU runs of a Ryzen 7 7840HS (data/benchmarks)")
+    """Sustained matrix GFLOP/s per core for CPU prompt processing (AVX-512 VNNI int8 dot products; an AVX2-only
+    CPU reaches less)."""
+    ollama_prefill_factor: float = _a(0.9, "fitted", "bench/calibrate.py: Ollama prefill runs")
+    """Ollama vs llama.cpp prompt rate (request overhead inside the measured time)."""
+    attention_cost_no_fa: float = _a(3.17, "fitted", "bench/calibrate.py: pp512 vs pp8192 on an RTX 4090")
+    """Attention FLOPs cost this many times a dense matmul FLOP without flash attention."""
+    attention_cost_fa: float = _a(2.0, "assumed", "not measured")
+    """Same with flash attention."""
+    prefill_request_overhead_ms: float = _a(8.5, "fitted", "bench/calibrate.py: prefill runs")
+    """Fixed cost of starting a prompt (tokenising, first-batch set-up, sampling the first token)."""
+    prefill_layer_overhead_us: float = _a(100.0, "assumed", "tied to the fitted CUDA decode per-layer cost")
+    """Fixed cost per layer per prompt ubatch, microseconds."""
 
     # --- image and video diffusion ------------------------------------------------------------------
-    unet_reuse: float = 8.2
-    """UNet FLOPs per evaluation = 2 x params x latent pixels / this (feature maps are down-sampled 1-8x;
-    assumed, folded into the fitted efficiency)."""
-    diffusion_eff_cuda: float = 0.305
-    """Achieved / peak FP16 tensor FLOP/s of a denoiser step on NVIDIA (fitted: SD 1.5 WebUI benchmark)."""
-    diffusion_eff_rocm: float = 0.47
-    diffusion_eff_metal: float = 0.3
-    diffusion_eff_other: float = 0.15
-    simt_eff_factor: float = 1.55
+    unet_reuse: float = _a(8.2, "assumed", "folded into the fitted diffusion efficiencies")
+    """UNet FLOPs per evaluation = 2 x params x latent pixels / this (feature maps are down-sampled 1-8x)."""
+    diffusion_eff_cuda: float = _a(0.305, "fitted", "bench/calibrate.py: SD 1.5 WebUI benchmark, NVIDIA rows")
+    """Achieved / peak FP16 tensor FLOP/s of a denoiser step on NVIDIA."""
+    diffusion_eff_rocm: float = _a(0.47, "fitted", "bench/calibrate.py: SD 1.5 WebUI benchmark, AMD rows")
+    """Same on AMD GPUs (ROCm)."""
+    diffusion_eff_metal: float = _a(0.3, "assumed", "no Apple image measurement")
+    """Same on Apple GPUs."""
+    diffusion_eff_other: float = _a(0.15, "assumed", "not measured")
+    """Same on any other backend (Vulkan, SYCL) and on CPU-only machines."""
+    simt_eff_factor: float = _a(1.55, "fitted", "bench/calibrate.py: SD 1.5 WebUI benchmark")
     """GPUs without tensor cores (Pascal, Maxwell, GTX 16) reach this many times the share of their peak that
-    tensor-core GPUs reach of theirs (fitted on the SD 1.5 benchmark)."""
-    dit_eff_factor: float = 1.33
-    """Transformers (DiT/MMDiT) keep tensor cores busier than UNet convolutions (assumed)."""
-    diffusion_step_overhead_s: float = 0.0213
-    """Fixed cost per sampling step: sampler maths, kernel launches, UI callbacks (fitted)."""
-    diffusion_fixed_overhead_s: float = 0.276
-    """Fixed cost per generation outside the networks (fitted)."""
-    diffusion_activation_scale: float = 1.0
-    """Multiplier on ComfyUI's activation estimate (area x dtype x 0.01 MiB x memory_usage_factor)."""
-    video_vae_chunk_frames: float = 2.0
-    """Video VAEs decode causally in chunks: memory of this many frames' worth of image decode at once
-    (assumed; Wan 2.1 1.3B's published 8.19 GB peak at 832x480x81 bounds it)."""
-    vae_decode_scale: float = 1.0
-    """Multiplier on ComfyUI's VAE decode estimate (2178 x latent pixels x 64 x dtype bytes)."""
-    diffusion_reserve_mib: float = 1219.0
-    """ComfyUI's minimum inference memory: 0.8 GiB + 400 MiB reserve (taken: comfy/model_management.py)."""
-    diffusion_range: tuple[float, float] = (0.6, 1.6)
-    """Range multipliers for seconds per image/video (fitted: IQR of the crowd-sourced medians)."""
+    tensor-core GPUs reach of theirs."""
+    fp32_tensor_eff_factor: float = _a(0.5, "assumed", "FP32 has no tensor-core path on consumer GPUs")
+    """A tensor-core GPU run in FP32 reaches this share of its FP16 diffusion efficiency."""
+    dit_eff_factor: float = _a(1.33, "assumed", "not measured")
+    """Transformers (DiT/MMDiT) keep tensor cores busier than UNet convolutions by this factor."""
+    diffusion_step_overhead_s: float = _a(0.0213, "fitted", "bench/calibrate.py: SD 1.5 WebUI benchmark")
+    """Fixed cost per sampling step: sampler maths, kernel launches, UI callbacks."""
+    diffusion_fixed_overhead_s: float = _a(0.276, "fitted", "bench/calibrate.py: SD 1.5 WebUI benchmark")
+    """Fixed cost per generation outside the networks."""
+    text_encoder_tokens: int = _a(256, "assumed", "a long prompt (CLIP reads 77 tokens, T5 256-512)")
+    """Prompt tokens the text encoders process once per generation (their FLOPs: 2 x params x this)."""
+    activation_mib_per_latent_px: float = _a(0.01, "taken", "ComfyUI comfy/model_base.py memory_required")
+    """ComfyUI's activation estimate: this many MiB per latent pixel (batch x CFG x latent area) per byte of
+    dtype, times the family's memory_usage_factor."""
+    diffusion_activation_scale: float = _a(1.0, "assumed", "ComfyUI's estimate used as is")
+    """Multiplier on ComfyUI's activation estimate (see activation_mib_per_latent_px)."""
+    video_vae_chunk_frames: float = _a(2.0, "assumed",
+                                       "bounded by Wan 2.1 1.3B's published 8.19 GB peak at 832x480x81")
+    """Video VAEs decode causally in chunks: memory of this many frames' worth of image decode at once."""
+    vae_decode_coeff: float = _a(2178.0, "taken", "ComfyUI comfy/sd.py VAE memory_used_decode")
+    """ComfyUI's VAE decode estimate: this x latent pixels x vae_decode_latent_px x dtype bytes."""
+    vae_decode_latent_px: float = _a(64.0, "taken", "ComfyUI comfy/sd.py VAE memory_used_decode")
+    """The 64 of ComfyUI's VAE decode estimate: pixels one latent pixel of an SD-family VAE decodes to (8 x 8),
+    fixed whatever the model's VAE scale."""
+    vae_decode_scale: float = _a(1.0, "assumed", "ComfyUI's estimate used as is")
+    """Multiplier on ComfyUI's VAE decode estimate (see vae_decode_coeff)."""
+    vae_tile_px: int = _a(512, "taken", "ComfyUI VAEDecodeTiled: tile_size default 512")
+    """Side of the square tile a tiled VAE decode works on, pixels."""
+    video_vae_tile_frames: int = _a(8, "assumed", "not measured")
+    """Frames of a video decoded at once when VAE tiling is on (at most the clip's frames)."""
+    diffusion_default_blocks: int = _a(30, "assumed", "not measured")
+    """Denoiser blocks assumed when the model's data gives none (sizes one streamed block)."""
+    diffusion_streamed_blocks: int = _a(2, "assumed", "one block computing while the next is copied in")
+    """Denoiser blocks resident at once when the weights stream through the GPU block by block."""
+    diffusion_reserve_mib: float = _a(1219.0, "taken", "ComfyUI comfy/model_management.py: 0.8 GiB + 400 MiB")
+    """ComfyUI's minimum inference memory, kept free on the GPU."""
+    diffusion_range: tuple[float, float] = _a((0.6, 1.6), "fitted", "IQR of the crowd-sourced SD 1.5 medians")
+    """Range multipliers for seconds per image/video."""
 
     # --- uncertainty ----------------------------------------------------------------------------
-    decode_range: tuple[float, float] = (0.82, 1.13)
-    """Multipliers for the decode range: p10/p90 of measured / estimated on all-GPU runs (fitted)."""
-    prefill_range: tuple[float, float] = (0.54, 1.35)
-    """Same for prefill (fitted)."""
-    offload_range: tuple[float, float] = (0.5, 1.5)
-    """Wider range whenever layers run on the CPU (few published measurements; assumed)."""
+    decode_range: tuple[float, float] = _a((0.82, 1.13), "fitted",
+                                           "p10/p90 of measured / estimated on all-GPU decode runs")
+    """Multipliers for the decode range."""
+    prefill_range: tuple[float, float] = _a((0.54, 1.35), "fitted",
+                                            "p10/p90 of measured / estimated on all-GPU prefill runs")
+    """Multipliers for the prefill range."""
+    offload_range: tuple[float, float] = _a((0.5, 1.5), "assumed", "few published measurements")
+    """Wider range multipliers whenever layers run on the CPU."""
 
     def replace(self, **changes: Any) -> Assumptions:
         """A copy with some fields changed (values are coerced to the field's type)."""
