@@ -18,7 +18,7 @@ SNAPSHOT_DAY = dt.date(2026, 12, 2)
 def test_fixture_catalog_has_zero_data_check_problems(fixture_catalog: Catalog) -> None:
     problems, counts = check(fixture_catalog, today=SNAPSHOT_DAY)
     assert problems == []
-    assert counts == {"benchmarks": 0, "errors": 1, "glossary": 1, "hardware": 4, "models": 5, "quants": 2,
+    assert counts == {"benchmarks": 0, "errors": 1, "glossary": 1, "hardware": 4, "models": 5, "quants": 3,
                       "runtimes": 8, "verdicts": 1}
 
 

@@ -66,7 +66,8 @@ def test_does_not_fit_when_ram_is_short() -> None:
 
 
 def _machine(bw_gb_s: float = 1000, mem_gib: float = 24, tflops: float = 100, n: int = 1) -> Machine:
-    gpu = Device("test GPU", int(mem_gib * GIB), bw_gb_s * 1e9, tflops * 1e12, "cuda")
+    gpu = Device(name="test GPU", memory_bytes=int(mem_gib * GIB), bandwidth_bytes_per_s=bw_gb_s * 1e9,
+                 fp16_flops=tflops * 1e12, backend="cuda")
     return Machine((gpu,) * n, 64 * GIB, 100e9)
 
 

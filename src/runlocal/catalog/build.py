@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ..errors import InvalidField, UnsupportedQuestion
@@ -49,7 +48,7 @@ def model_spec(e: Entity) -> ModelSpec:
 
 
 def apple_ws_fraction(memory_gb: float, asm: Assumptions) -> float:
-    return asm.apple_ws_fraction_small if memory_gb <= 36 else asm.apple_ws_fraction_large
+    return asm.apple_ws_fraction_small if memory_gb <= asm.apple_ws_small_max_gb else asm.apple_ws_fraction_large
 
 
 def machine(e: Entity, *, memory_gb: float | None, gpu_count: int, asm: Assumptions,
@@ -68,7 +67,8 @@ def machine(e: Entity, *, memory_gb: float | None, gpu_count: int, asm: Assumpti
         opts = [float(x) for x in d.get("memory_options_gb", [])]
         mem = memory_override_gb or memory_gb
         if mem is None:
-            mem = opts[0] if kind != "cpu" else (64.0 if 64.0 in opts else opts[-1])
+            mem = opts[0] if kind != "cpu" else (
+                asm.default_cpu_ram_gb if asm.default_cpu_ram_gb in opts else opts[-1])
             notes.append(f"memory not given: assumed {mem:g} GB (options: {', '.join(f'{o:g}' for o in opts)})")
         if kind == "cpu":
             cores = int(d.get("cpu_cores", 8))
@@ -83,7 +83,8 @@ def machine(e: Entity, *, memory_gb: float | None, gpu_count: int, asm: Assumpti
         else:
             frac = asm.unified_gpu_fraction
         backend = d["backend"]
-        dev = Device(d["name"], gib(mem), bw, flops, backend, kind)
+        dev = Device(name=d["name"], memory_bytes=gib(mem), bandwidth_bytes_per_s=bw, fp16_flops=flops,
+                     backend=backend, kind=kind)
         return Machine((dev,), gib(mem), bw, cpu_cores=int(d.get("cpu_cores", 8)), unified_memory=True,
                        gpu_memory_limit_bytes=int(gib(mem) * frac), notes=tuple(notes)), notes
     # discrete GPU
@@ -94,10 +95,14 @@ def machine(e: Entity, *, memory_gb: float | None, gpu_count: int, asm: Assumpti
                                      else asm.default_host_ram_bandwidth_gb_s)
     if ram_gb is None:
         notes.append(f"host not given: assumed {host_gb:g} GB of system RAM at {host_bw:g} GB/s")
-    pcie = _pcie_bytes_per_s(d.get("pcie", ""))
+    pcie = _pcie_bytes_per_s(d.get("pcie", ""), asm)
     hbm = "hbm" in str(d.get("memory_type", "")).lower()
-    gtx16 = bool(re.search(r"gtx 16\d\d", str(d.get("name", "")).lower()))
-    dev = Device(d["name"], gib(mem), bw, flops, d["backend"], "gpu", pcie, hbm, has_tensor_cores(d), not gtx16)
+    tensor = has_tensor_cores(d)
+    # Turing without tensor cores is the GTX 16 series, whose FP16 gives NaNs in image UIs
+    fp16_ok = tensor or str(d.get("architecture", "")).lower() != "turing"
+    dev = Device(name=d["name"], memory_bytes=gib(mem), bandwidth_bytes_per_s=bw, fp16_flops=flops,
+                 backend=d["backend"], kind="gpu", pcie_bytes_per_s=pcie, hbm=hbm, tensor_cores=tensor,
+                 half_precision_ok=fp16_ok)
     return Machine(tuple([dev] * gpu_count), gib(host_gb), gb_s(host_bw), notes=tuple(notes)), notes
 
 
@@ -110,16 +115,17 @@ def has_tensor_cores(d: dict[str, Any]) -> bool:
     return not (d.get("vendor") == "nvidia" and " gtx " in f" {str(d.get('name', '')).lower()} ")
 
 
-def _pcie_bytes_per_s(pcie: str) -> float | None:
-    """Effective copy rate of a PCIe link ("4.0 x16"): about 80 % of the raw rate."""
+def _pcie_bytes_per_s(pcie: str, asm: Assumptions) -> float | None:
+    """Effective copy rate of a PCIe link ("4.0 x16"): lanes x the generation's lane rate x pcie_efficiency."""
     try:
         gen_s, lanes_s = pcie.lower().replace("pcie", "").split("x")
         gen = float(gen_s.strip())
         lanes = int(lanes_s.strip().split()[0])
     except (ValueError, IndexError):
         return None
-    per_lane = {1.0: 0.25, 2.0: 0.5, 3.0: 0.985, 4.0: 1.97, 5.0: 3.94, 6.0: 7.56}.get(gen)
-    return per_lane * lanes * 0.8 * 1e9 if per_lane else None
+    per_lane = {1.0: asm.pcie_gen1_lane_gb_s, 2.0: asm.pcie_gen2_lane_gb_s, 3.0: asm.pcie_gen3_lane_gb_s,
+                4.0: asm.pcie_gen4_lane_gb_s, 5.0: asm.pcie_gen5_lane_gb_s, 6.0: asm.pcie_gen6_lane_gb_s}.get(gen)
+    return per_lane * lanes * asm.pcie_efficiency * 1e9 if per_lane else None
 
 
 def inline_machine(obj: dict[str, Any], *, gpu_count: int, asm: Assumptions,
@@ -139,13 +145,14 @@ def inline_machine(obj: dict[str, Any], *, gpu_count: int, asm: Assumptions,
         bw = g.get("memory_bandwidth_gb_s")
         fl = g.get("fp16_tflops")
         devs.append(Device(
-            str(g.get("name") or (ref.name if ref else "GPU")),
-            gib(float(mem)) if mem is not None else ref.memory_bytes,  # type: ignore[union-attr]
-            gb_s(float(bw)) if bw is not None else (ref.bandwidth_bytes_per_s if ref else gb_s(300.0)),
-            tflops(float(fl)) if fl is not None else (ref.fp16_flops if ref else None),
-            ref.backend if ref else str(g.get("backend", "cuda")),
-            "gpu", ref.pcie_bytes_per_s if ref else None, ref.hbm if ref else False,
-            ref.tensor_cores if ref else True, ref.half_precision_ok if ref else True,
+            name=str(g.get("name") or (ref.name if ref else "GPU")),
+            memory_bytes=gib(float(mem)) if mem is not None else ref.memory_bytes,  # type: ignore[union-attr]
+            bandwidth_bytes_per_s=gb_s(float(bw)) if bw is not None else (
+                ref.bandwidth_bytes_per_s if ref else gb_s(asm.default_gpu_bandwidth_gb_s)),
+            fp16_flops=tflops(float(fl)) if fl is not None else (ref.fp16_flops if ref else None),
+            backend=ref.backend if ref else str(g.get("backend", "cuda")),
+            kind="gpu", pcie_bytes_per_s=ref.pcie_bytes_per_s if ref else None, hbm=ref.hbm if ref else False,
+            tensor_cores=ref.tensor_cores if ref else True, half_precision_ok=ref.half_precision_ok if ref else True,
         ))
     if len(devs) == 1 and gpu_count > 1:
         devs = devs * gpu_count

@@ -67,7 +67,7 @@ def cmd_assumptions(args: argparse.Namespace) -> int:
         print(json.dumps(vals, indent=2))
         return 0
     for k, v in vals.items():
-        print(f"{k} = {v['value']}\n    {v['doc']}")
+        print(f"{k} = {v['value']}  ({v['basis']}: {v['source']})\n    {v['doc']}")
     return 0
 
 

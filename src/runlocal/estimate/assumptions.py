@@ -263,6 +263,7 @@ class Assumptions:
         return dataclasses.replace(self, **coerced)
 
     def as_dict(self) -> dict[str, Any]:
+        """Field name -> value, in field order."""
         return dataclasses.asdict(self)
 
 
@@ -277,5 +278,9 @@ POSITIVE = {f.name for f in dataclasses.fields(Assumptions)
                 "default_pcie_gb_s", "vllm_gpu_memory_utilization", "cpu_gflops_per_core", "ollama_decode_factor",
                 "ollama_prefill_factor", "f16_decode_bonus", "prefill_quant_factor_f16", "moe_full_tile_tokens",
                 "unet_reuse", "simt_eff_factor", "dit_eff_factor", "video_vae_chunk_frames",
-                "moe_layer_overhead_factor", "compute_ffn_factor"}}
+                "moe_layer_overhead_factor", "compute_ffn_factor", "prefill_chunk_tokens", "default_cpu_ram_gb",
+                "default_gpu_bandwidth_gb_s", "pcie_gen1_lane_gb_s", "pcie_gen2_lane_gb_s", "pcie_gen3_lane_gb_s",
+                "pcie_gen4_lane_gb_s", "pcie_gen5_lane_gb_s", "pcie_gen6_lane_gb_s", "pcie_efficiency",
+                "fp32_tensor_eff_factor", "vae_tile_px", "video_vae_tile_frames", "diffusion_default_blocks",
+                "diffusion_streamed_blocks"}}
 

@@ -101,7 +101,7 @@ class Architecture:
         return self.n_experts > 0 and i >= self.first_k_dense
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Device:
     """One accelerator or the host CPU, with the figures the engine needs."""
 
