@@ -26,21 +26,21 @@ def _hf_repo(e: Entity | None, *, want: str = "") -> str | None:
     return plain[0] if plain else None
 
 
-def _gguf_repo(e: Entity | None, quant: str) -> tuple[str | None, str | None]:
+def _gguf_repo(e: Entity | None, quant: str) -> str | None:
     """A GGUF repo that holds this quant: the artifact of that quant, else a multi-quant GGUF repo."""
     if e is None:
-        return None, None
+        return None
     arts = [a for a in e.data.get("artifacts", []) if a.get("format") == "gguf" and a.get("repo")]
     for a in arts:
         if str(a.get("quant", "")).upper() == quant.upper():
-            return a["repo"], a.get("file")
+            return str(a["repo"])
     for a in e.aliases:
         if "/" in a and a.lower().endswith("-gguf"):
-            return a, None
+            return a
     for a in arts:
         if str(a["repo"]).lower().endswith("-gguf"):
-            return a["repo"], None
-    return None, None
+            return str(a["repo"])
+    return None
 
 
 def _ollama_tag(e: Entity | None) -> str | None:
@@ -57,7 +57,7 @@ def commands(e: Entity | None, est: Estimate, *, context: int, parallel: int, kv
     q = est.quant
     ctx_total = context * max(parallel, 1)
     if is_gguf(q):
-        repo, _file = _gguf_repo(e, q)
+        repo = _gguf_repo(e, q)
         src = f"-hf {repo}:{q}" if repo else f"-m ./{(e.id if e else 'model')}-{q}.gguf"
         parts = [f"llama-server {src}", f"-c {ctx_total}"]
         if est.fits in ("gpu", "gpu+cpu"):
