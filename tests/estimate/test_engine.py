@@ -34,7 +34,8 @@ def test_all_layers_fit() -> None:
     w = _weights(10, GIB)
     kv = KVCache((GIB // 10,) * 10, 4096, 4096, 0)
     cb = ComputeBuffers(GIB // 2, 0)
-    p = place_llamacpp(w, kv, cb, Capacity(1, 12 * GIB, 0, 64 * GIB, False))
+    cap = Capacity(gpu_count=1, per_gpu_bytes=12 * GIB, overhead_per_gpu=0, system_bytes=64 * GIB, unified=False)
+    p = place_llamacpp(w, kv, cb, cap)
     assert (p.fits, p.gpu_layers) == ("gpu", 10)
 
 
@@ -44,7 +45,8 @@ def test_partial_offload_counts_layers_from_the_output_end() -> None:
     w = _weights(10, GIB, out=int(0.4 * GIB))
     kv = KVCache((GIB // 10,) * 10, 4096, 4096, 0)
     cb = ComputeBuffers(GIB // 2, 0)
-    p = place_llamacpp(w, kv, cb, Capacity(1, 6 * GIB, 0, 64 * GIB, False))
+    cap = Capacity(gpu_count=1, per_gpu_bytes=6 * GIB, overhead_per_gpu=0, system_bytes=64 * GIB, unified=False)
+    p = place_llamacpp(w, kv, cb, cap)
     assert (p.fits, p.gpu_layers, p.output_on_gpu) == ("gpu+cpu", 5, False)
     assert p.weights_cpu == 5 * GIB + int(0.4 * GIB)
 
@@ -54,14 +56,16 @@ def test_moe_experts_go_to_cpu_before_layers() -> None:
     # All on GPU: 20 GiB. Moving experts of K layers: 20 - 1.5 K <= 16 -> K = 3 (--n-cpu-moe 3)
     w = _weights(10, 2 * GIB, expert=int(1.5 * GIB))
     kv = KVCache((0,) * 10, 4096, 4096, 0)
-    p = place_llamacpp(w, kv, ComputeBuffers(0, 0), Capacity(1, 16 * GIB, 0, 64 * GIB, False))
+    cap = Capacity(gpu_count=1, per_gpu_bytes=16 * GIB, overhead_per_gpu=0, system_bytes=64 * GIB, unified=False)
+    p = place_llamacpp(w, kv, ComputeBuffers(0, 0), cap)
     assert (p.fits, p.gpu_layers, p.cpu_moe_layers) == ("gpu+cpu", 10, 3)
 
 
 def test_does_not_fit_when_ram_is_short() -> None:
     w = _weights(10, 10 * GIB)
     kv = KVCache((0,) * 10, 4096, 4096, 0)
-    p = place_llamacpp(w, kv, ComputeBuffers(0, 0), Capacity(1, 8 * GIB, 0, 32 * GIB, False))
+    cap = Capacity(gpu_count=1, per_gpu_bytes=8 * GIB, overhead_per_gpu=0, system_bytes=32 * GIB, unified=False)
+    p = place_llamacpp(w, kv, ComputeBuffers(0, 0), cap)
     assert p.fits == "no"
 
 

@@ -207,7 +207,6 @@ def resolve_model(cat: Catalog, name: str) -> ModelMatch:
 _MEM_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:gb|gib|g)\b", re.IGNORECASE)
 
 
-
 def resolve_hardware(cat: Catalog, name: str) -> HardwareMatch:
     """A hardware entity for `name`; a memory size in the name picks the memory option."""
     idx = index(cat)
@@ -225,7 +224,6 @@ def resolve_hardware(cat: Catalog, name: str) -> HardwareMatch:
             e = cat.hardware[eid] if eid else None
         if e is not None:
             return _pick_memory(cat, e, mem)
-    # A core count that names a variant: "M3 Max 30-core" -> entries of that chip.
     sugg = idx.suggest("hardware", stripped)
     raise UnknownHardware(f"unknown hardware '{name}'", sugg)
 

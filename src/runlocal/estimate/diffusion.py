@@ -19,17 +19,29 @@ import math
 from dataclasses import dataclass
 
 from .assumptions import Assumptions
+from .ggml_types import FTYPES, GGML_TYPES
 from .specs import Machine
 
-# Bytes per weight by precision (GGUF: llama.cpp block sizes; NF4: 4 bits + per-64 absmax).
+
+def _ggml_bytes(ftype: str) -> float:
+    """Bytes per weight of a llama.cpp file type's main tensor type (Q4_K_M: q4_k, 144 bytes per 256)."""
+    block, size = GGML_TYPES[FTYPES[ftype]]
+    return size / block
+
+
+# Bytes per weight by precision: float and GGUF types from ggml's block table (ggml_types.GGML_TYPES), FP8 one
+# byte, bitsandbytes NF4 4 bits plus a per-64 absmax byte.
 PRECISION_BYTES: dict[str, float] = {
-    "FP32": 4.0, "F32": 4.0, "FP16": 2.0, "F16": 2.0, "BF16": 2.0, "FP8": 1.0,
-    "Q8_0": 34 / 32, "Q6_K": 210 / 256, "Q5_K_M": 176 / 256, "Q5_0": 22 / 32, "Q4_K_M": 144 / 256,
-    "Q4_0": 18 / 32, "Q3_K_M": 110 / 256, "NF4": 0.5 + 1 / 64,
+    **{p: _ggml_bytes(f) for p, f in (("FP32", "F32"), ("F32", "F32"), ("FP16", "F16"), ("F16", "F16"),
+                                      ("BF16", "BF16"))},
+    "FP8": 1.0,
+    **{p: _ggml_bytes(p) for p in ("Q8_0", "Q6_K", "Q5_K_M", "Q5_0", "Q4_K_M", "Q4_0", "Q3_K_M")},
+    "NF4": 0.5 + 1 / 64,
 }
 SAMPLER_EVALS = {"euler": 1, "euler_a": 1, "euler a": 1, "dpm++ 2m": 1, "ddim": 1, "lcm": 1, "heun": 2,
                  "dpm2": 2, "dpm++ sde": 2, "dpm++ 2s a": 2}
 OFFLOAD_MODES = ("none", "model", "sequential", "lowvram", "novram")
+STREAMING_MODES = ("sequential", "lowvram", "novram")  # offload modes that stream the weights block by block
 
 
 @dataclass(frozen=True)
@@ -84,15 +96,25 @@ class DiffusionQuery:
     runtime: str = "comfyui"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DiffusionEstimate:
+    """Memory and time of one generation."""
+
     fits: str  # gpu | gpu+cpu (offloaded) | cpu | no
     peak_accelerator_bytes: int
-    weights_bytes: dict[str, int]
-    activation_bytes: int
+    weights_bytes: dict[str, int]  # per component, "role:name"
+    activation_bytes: int  # the denoiser's working memory (halved when the CFG passes run one after another)
     vae_decode_bytes: int
+    compute_bytes: int
+    """Working memory: max(activation_bytes, vae_decode_bytes), as denoising and VAE decode do not overlap."""
     reserve_bytes: int
+    total_bytes: int
+    """Everything the generation holds somewhere: all weights + compute_bytes + reserve_bytes."""
     system_bytes: int
+    weights_streamed: bool
+    """The denoiser's weights stream through the GPU block by block: an offload mode that streams
+    (STREAMING_MODES) was asked for on a machine with a GPU, or the engine fell back to it because even one
+    component did not fit (the note "weights must stream from RAM")."""
     seconds_per_step: float | None
     seconds_per_image: float | None
     seconds_per_video: float | None
@@ -102,18 +124,6 @@ class DiffusionEstimate:
     bound: str
     stage_seconds: dict[str, float]
     notes: tuple[str, ...]
-    weights_streamed: bool = False
-    """The denoiser's weights stream through the GPU block by block (sequential offload), asked for or needed."""
-
-    @property
-    def compute_bytes(self) -> int:
-        """Working memory: the denoiser's activations or the VAE decode, whichever is larger (they do not overlap)."""
-        return max(self.activation_bytes, self.vae_decode_bytes)
-
-    @property
-    def total_bytes(self) -> int:
-        """All weights, plus the working memory, plus the runtime's reserve."""
-        return sum(self.weights_bytes.values()) + self.compute_bytes + self.reserve_bytes
 
 
 def latent_tokens(m: DiffusionModel, width: int, height: int, frames: int) -> int:
@@ -161,16 +171,19 @@ def estimate_diffusion(q: DiffusionQuery, asm: Assumptions) -> DiffusionEstimate
     den_w = sum(v for k, v in w.items() if k.startswith("denoiser"))
     te_w = sum(v for k, v in w.items() if k.startswith("text_encoder"))
     vae_w = sum(v for k, v in w.items() if k.startswith("vae"))
-    # ComfyUI's activation estimate: area x dtype x 0.01 MiB x memory_usage_factor (attention kernels fused)
+    # ComfyUI's activation estimate: area x dtype x 0.01 MiB (activation_mib_per_latent_px) x memory_usage_factor
+    # (attention kernels fused)
     area = q.batch * (2 if cfg else 1) * tokens * m.patch * m.patch
-    act = int(area * dtype * 0.01 * 2**20 * m.denoiser.activation_factor * asm.diffusion_activation_scale)
+    act = int(area * dtype * asm.activation_mib_per_latent_px * 2**20 * m.denoiser.activation_factor
+              * asm.diffusion_activation_scale)
     px = q.width * q.height * frames * q.batch
     # UIs decode one image of a batch at a time (and tile when short), so the decode peak is per image
     dec_px = q.width * q.height * (min(frames, asm.video_vae_chunk_frames) if m.kind == "video" else 1)
-    vae_dec = int(2178 * (dec_px / m.vae_scale**2) * 64 * dtype * asm.vae_decode_scale)
+    vae_dec = _vae_decode_bytes(m, dec_px, dtype, asm)
     if q.vae_tiling:
-        tile_px = 512 * 512 * (min(frames, 8) if m.kind == "video" else 1)
-        vae_dec = min(vae_dec, int(2178 * (tile_px / m.vae_scale**2) * 64 * dtype * asm.vae_decode_scale))
+        tile_px = asm.vae_tile_px * asm.vae_tile_px * (min(frames, asm.video_vae_tile_frames) if m.kind == "video"
+                                                       else 1)
+        vae_dec = min(vae_dec, _vae_decode_bytes(m, tile_px, dtype, asm))
     reserve = int((asm.diffusion_reserve_mib) * 2**20)
 
     stage_te = te_w + reserve
@@ -181,13 +194,12 @@ def estimate_diffusion(q: DiffusionQuery, asm: Assumptions) -> DiffusionEstimate
     elif q.offload == "model":
         peak = max(stage_te, stage_den, stage_vae)
     else:  # sequential / lowvram / novram: weights streamed block by block
-        block = den_w / max(m.denoiser.blocks or 30, 1)
-        peak = int(block * 2 + max(act, vae_dec) + reserve)
+        peak = _streamed(m, den_w, max(act, vae_dec), reserve, asm)
     gpu = q.machine.gpus[0] if q.machine.gpus else None
     limit = (q.machine.gpu_memory_limit_bytes or (gpu.memory_bytes if gpu else 0)) if gpu else 0
     total_w = te_w + den_w + vae_w
     fits = "gpu"
-    streamed = False  # set when the engine itself falls back to streaming the weights
+    streamed = gpu is not None and q.offload in STREAMING_MODES  # also set below when the engine falls back to it
     if gpu is None:
         fits = "cpu" if total_w + act + vae_dec < q.machine.ram_bytes else "no"
     elif peak > limit:
@@ -198,7 +210,7 @@ def estimate_diffusion(q: DiffusionQuery, asm: Assumptions) -> DiffusionEstimate
             stage_den = den_w + act + reserve
             peak = (te_w + den_w + vae_w + max(act, vae_dec) + reserve if q.offload == "none"
                     else max(stage_te, stage_den, stage_vae) if q.offload == "model"
-                    else int(den_w / max(m.denoiser.blocks or 30, 1) * 2 + max(act, vae_dec) + reserve))
+                    else _streamed(m, den_w, max(act, vae_dec), reserve, asm))
             if peak <= limit:
                 notes.append("the conditional and unconditional passes run one after another to fit")
     if gpu is not None and peak > limit and fits != "no":
@@ -206,11 +218,11 @@ def estimate_diffusion(q: DiffusionQuery, asm: Assumptions) -> DiffusionEstimate
             notes.append("does not fit all at once: components must take turns on the GPU (model offload)")
             fits = "gpu+cpu"
             peak = max(stage_te, stage_den, stage_vae)
-        elif q.offload in ("none", "model") and _streamed(m, den_w, max(act, vae_dec), reserve) <= limit:
+        elif q.offload in ("none", "model") and _streamed(m, den_w, max(act, vae_dec), reserve, asm) <= limit:
             notes.append("even one component does not fit: weights must stream from RAM (sequential offload)")
             streamed = True
             fits = "gpu+cpu"
-            peak = _streamed(m, den_w, max(act, vae_dec), reserve)
+            peak = _streamed(m, den_w, max(act, vae_dec), reserve, asm)
         else:
             fits = "no"
     if gpu is not None and fits == "gpu" and q.offload != "none":
@@ -228,38 +240,63 @@ def estimate_diffusion(q: DiffusionQuery, asm: Assumptions) -> DiffusionEstimate
     if gpu is not None and not gpu.tensor_cores:
         eff *= asm.simt_eff_factor  # plain SIMD lanes reach a larger share of their (lower) peak
     elif dtype == 4:
-        eff *= 0.5  # FP32 has no tensor-core path on consumer GPUs
+        eff *= asm.fp32_tensor_eff_factor  # FP32 has no tensor-core path on consumer GPUs
     f_eval = denoiser_flops(m, tokens, asm)
     t_step = evals * f_eval / (eff * peak_flops) + asm.diffusion_step_overhead_s
-    t_te = sum(2.0 * c.params * 256 for c in m.role("text_encoder")) / (eff * peak_flops)
+    t_te = sum(2.0 * c.params * asm.text_encoder_tokens for c in m.role("text_encoder")) / (eff * peak_flops)
     t_vae = m.vae_gflops_per_mpixel * 1e9 * px / 1e6 / (eff * peak_flops)
     t_offload = 0.0
     pcie = (gpu.pcie_bytes_per_s if gpu and gpu.pcie_bytes_per_s else asm.default_pcie_gb_s * 1e9)
     if fits == "gpu+cpu" and gpu is not None:
-        if peak < den_w or q.offload in ("sequential", "lowvram", "novram"):  # streaming every step
+        if peak < den_w or q.offload in STREAMING_MODES:  # streaming every step
             t_offload = q.steps * den_w / pcie
             notes.append("denoiser weights cross PCIe every step: much slower")
         else:  # components swap once per generation
             t_offload = (te_w + den_w + vae_w) / pcie
     total = q.steps * t_step + t_te + t_vae + t_offload + asm.diffusion_fixed_overhead_s
+    compute = max(act, vae_dec)  # denoising and VAE decode do not overlap
+    per_step: float | None = None
+    per_image: float | None = None
+    per_video: float | None = None
+    rng: tuple[float, float] | None = None
+    stages: dict[str, float] = {}
+    sys_bytes = 0
+    bound = "memory"
     if fits == "no":
-        return DiffusionEstimate(fits, int(peak), w, act, vae_dec, reserve, 0, None, None, None, None, tokens,
-                                 evals, "memory", {}, tuple(notes + ["does not fit: no time estimate"]), streamed)
-    per_image = total / q.batch
-    lo, hi = asm.diffusion_range
-    rng = (per_image * lo, per_image * hi)
-    stages = {"text_encode_s": t_te, "denoise_s": q.steps * t_step, "vae_decode_s": t_vae, "offload_s": t_offload}
-    sys_bytes = max(0, total_w - int(peak)) if fits == "gpu+cpu" else 0
-    video = total if m.kind == "video" else None
-    return DiffusionEstimate(fits, int(peak), w, act, vae_dec, reserve, sys_bytes, t_step,
-                             per_image if m.kind == "image" else None, video,
-                             rng if m.kind == "image" else (total * lo, total * hi), tokens, evals,
-                             "compute" if t_offload < q.steps * t_step else "pcie", stages, tuple(notes), streamed)
+        notes.append("does not fit: no time estimate")
+    else:
+        lo, hi = asm.diffusion_range
+        per_step = t_step
+        if m.kind == "image":
+            per_image = total / q.batch
+            rng = (per_image * lo, per_image * hi)
+        else:
+            per_video = total
+            rng = (total * lo, total * hi)
+        stages = {"text_encode_s": t_te, "denoise_s": q.steps * t_step, "vae_decode_s": t_vae,
+                  "offload_s": t_offload}
+        sys_bytes = max(0, total_w - int(peak)) if fits == "gpu+cpu" else 0
+        bound = "compute" if t_offload < q.steps * t_step else "pcie"
+    return DiffusionEstimate(
+        fits=fits, peak_accelerator_bytes=int(peak), weights_bytes=w, activation_bytes=act, vae_decode_bytes=vae_dec,
+        compute_bytes=compute, reserve_bytes=reserve, total_bytes=sum(w.values()) + compute + reserve,
+        system_bytes=sys_bytes, weights_streamed=streamed, seconds_per_step=per_step, seconds_per_image=per_image,
+        seconds_per_video=per_video, seconds_range=rng, tokens=tokens, evaluations_per_step=evals, bound=bound,
+        stage_seconds=stages, notes=tuple(notes))
 
 
-def _streamed(m: DiffusionModel, den_w: int, work: int, reserve: int) -> int:
-    """Peak when the denoiser's weights stream through the GPU two blocks at a time."""
-    return int(den_w / max(m.denoiser.blocks or 30, 1) * 2 + work + reserve)
+def _vae_decode_bytes(m: DiffusionModel, px: float, dtype: int, asm: Assumptions) -> int:
+    """ComfyUI's VAE decode memory for `px` output pixels:
+    vae_decode_coeff (2178) x latent pixels x vae_decode_latent_px (64) x dtype bytes x vae_decode_scale."""
+    return int(asm.vae_decode_coeff * (px / m.vae_scale**2) * asm.vae_decode_latent_px * dtype
+               * asm.vae_decode_scale)
+
+
+def _streamed(m: DiffusionModel, den_w: int, work: int, reserve: int, asm: Assumptions) -> int:
+    """Peak when the denoiser's weights stream through the GPU block by block:
+    diffusion_streamed_blocks x (denoiser weights / its blocks) + working memory + reserve."""
+    block = den_w / max(m.denoiser.blocks or asm.diffusion_default_blocks, 1)
+    return int(block * asm.diffusion_streamed_blocks + work + reserve)
 
 
 def _diffusion_eff(backend: str, kind: str, asm: Assumptions) -> float:

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .assumptions import DEFAULT, Assumptions
-from .memory import ComputeBuffers, compute_buffers, ffn_width, kv_cache, kv_type_bytes
-from .placement import Capacity, Placement, place_all_or_nothing, place_llamacpp
+from .memory import ComputeBuffers, compute_buffers, kv_cache, kv_type_bytes
+from .placement import Capacity, Placement, largest_that_fits, place_all_or_nothing, place_llamacpp
 from .specs import Machine, ModelSpec
 from .speed import SpeedResult, estimate_speed
-from .units import GIB, MIB, round_down
+from .units import GIB, MIB
 from .weights import MLX_FORMATS, Weights, file_bytes, is_gguf, normalize_quant, weights, weights_from_table
 from .workload import DEFAULT_WORKLOAD
 
@@ -92,7 +92,8 @@ def capacity(machine: Machine, runtime: str, asm: Assumptions) -> Capacity:
     """Usable memory per accelerator and in system RAM for this runtime."""
     ram = machine.ram_bytes
     if not machine.gpus:
-        return Capacity(0, 0, 0, int(ram - asm.os_reserve_gib * GIB), machine.unified_memory)
+        return Capacity(gpu_count=0, per_gpu_bytes=0, overhead_per_gpu=0,
+                        system_bytes=int(ram - asm.os_reserve_gib * GIB), unified=machine.unified_memory)
     g = machine.gpus[0]
     if g.backend in ("cuda", "rocm"):
         overhead = int(asm.cuda_overhead_mib * MIB)
@@ -106,12 +107,14 @@ def capacity(machine: Machine, runtime: str, asm: Assumptions) -> Capacity:
         limit = machine.gpu_memory_limit_bytes or int(g.memory_bytes * asm.unified_gpu_fraction)
         per_gpu = limit - overhead
         system = int(ram - asm.os_reserve_gib * GIB)
-        return Capacity(machine.gpu_count, per_gpu, overhead, system, True)
+        return Capacity(gpu_count=machine.gpu_count, per_gpu_bytes=per_gpu, overhead_per_gpu=overhead,
+                        system_bytes=system, unified=True)
     if runtime == "vllm":
         per_gpu = int(g.memory_bytes * asm.vllm_gpu_memory_utilization) - overhead
     else:
         per_gpu = g.memory_bytes - overhead - int(asm.gpu_free_margin_mib * MIB)
-    return Capacity(machine.gpu_count, per_gpu, overhead, int(ram - asm.os_reserve_gib * GIB), False)
+    return Capacity(gpu_count=machine.gpu_count, per_gpu_bytes=per_gpu, overhead_per_gpu=overhead,
+                    system_bytes=int(ram - asm.os_reserve_gib * GIB), unified=False)
 
 
 def _flash_default(q: Query) -> bool:
@@ -123,17 +126,9 @@ def _flash_default(q: Query) -> bool:
 
 
 def _buffers(q: Query, ctx: int, fa: bool, asm: Assumptions, cells: int) -> ComputeBuffers:
-    a = q.model.arch
     gpus = q.machine.gpu_count
-    if q.runtime.placement == "llamacpp":
-        return compute_buffers(a, cells, flash_attention=fa, n_gpus=gpus, asm=asm, cpu_only=gpus == 0)
-    # vLLM / MLX / transformers: activation peak of one prefill chunk (2048 tokens, 16-bit), logits of
-    # the last token only, attention with fused kernels.
-    chunk = 2048
-    act = chunk * 2 * (a.hidden_size * 4 + 2 * ffn_width(a)) + 4 * a.vocab_size * 8
-    dev = act // max(gpus, 1)
-    return ComputeBuffers(dev if gpus else 0, 0 if gpus else act)
-
+    return compute_buffers(q.model.arch, cells, flash_attention=fa, n_gpus=gpus, asm=asm, cpu_only=gpus == 0,
+                           llamacpp=q.runtime.placement == "llamacpp")
 
 
 def _place(q: Query, w: Weights, ctx: int, fa: bool, cap: Capacity) -> tuple[Placement, int, int]:
@@ -274,15 +269,7 @@ def _max_context(q: Query, w: Weights, fa: bool, cap: Capacity) -> int:
     hi = max(a.context_length, 256)
     if ok(hi):
         return hi
-    lo = 256
-    if not ok(lo):
+    if not ok(256):
         return 0
-    # Binary search on multiples of 256.
-    lo_k, hi_k = 1, hi // 256
-    while hi_k - lo_k > 1:
-        mid = (lo_k + hi_k) // 2
-        if ok(mid * 256):
-            lo_k = mid
-        else:
-            hi_k = mid
-    return round_down(lo_k * 256, 256)
+    # bisection on multiples of 256 below the trained context (which failed above)
+    return 256 * largest_that_fits(1, hi // 256, lambda k: ok(k * 256))

@@ -6,21 +6,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .assumptions import Assumptions
+from .ggml_types import GGML_TYPES
 from .specs import FULL, LINEAR, MLA, NONE, SLIDING, Architecture
 from .units import pad
 
-# Bytes per cached element: (bytes per block, values per block). q8_0 = 34 bytes per 32 values.
+# Cache types: (values per block, bytes per block), the order of ggml_types.GGML_TYPES, whose block layouts the
+# llama.cpp types take (q8_0 = 34 bytes per 32 values); fp8 is vLLM's one byte per value.
 KV_TYPES: dict[str, tuple[int, int]] = {
-    "f32": (4, 1),
-    "f16": (2, 1),
-    "bf16": (2, 1),
+    **{t: GGML_TYPES[t] for t in ("f32", "f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "iq4_nl")},
     "fp8": (1, 1),
-    "q8_0": (34, 32),
-    "q5_1": (24, 32),
-    "q5_0": (22, 32),
-    "q4_1": (20, 32),
-    "q4_0": (18, 32),
-    "iq4_nl": (18, 32),
 }
 
 
@@ -31,7 +25,7 @@ class UnknownKVType(ValueError):
 def kv_type_bytes(kv_type: str, n_values: int) -> int:
     """Bytes to store n_values cache entries of this type (rows are whole blocks)."""
     try:
-        per_block, block = KV_TYPES[kv_type.lower()]
+        block, per_block = KV_TYPES[kv_type.lower()]
     except KeyError as exc:
         raise UnknownKVType(kv_type) from exc
     return -(-n_values // block) * per_block
@@ -145,8 +139,9 @@ class ComputeBuffers:
 
 
 def compute_buffers(a: Architecture, kv_cells: int, *, flash_attention: bool, n_gpus: int,
-                    asm: Assumptions, cpu_only: bool = False) -> ComputeBuffers:
-    """llama.cpp's graph buffers for one ubatch, fitted to its load logs.
+                    asm: Assumptions, cpu_only: bool = False, llamacpp: bool = True) -> ComputeBuffers:
+    """llama.cpp's graph buffers for one ubatch, fitted to its load logs (``llamacpp=False``: the activation
+    peak of vLLM, MLX and transformers, see ``_chunked_prefill_buffers``).
 
     attention phase = KQ scores (f32, kv_cells x ubatch x heads; f16 mask only with flash attention)
                       + ubatch x (ffn width + 2.5 x hidden) x 4 bytes of activations
@@ -154,6 +149,8 @@ def compute_buffers(a: Architecture, kv_cells: int, *, flash_attention: bool, n_
     device buffer   = the larger phase; host buffer = input embeddings + the f32 attention mask.
     Check (Llama 3 8B, ctx 8192, ubatch 512, no flash attention): 512 MiB + 48 MiB = 560 MiB, as logged.
     """
+    if not llamacpp:
+        return _chunked_prefill_buffers(a, n_gpus, asm)
     ub = asm.n_ubatch
     if flash_attention:
         scores = kv_cells * ub * 2
@@ -169,3 +166,15 @@ def compute_buffers(a: Architecture, kv_cells: int, *, flash_attention: bool, n_
     if cpu_only:
         return ComputeBuffers(0, host + device)
     return ComputeBuffers(device, host)
+
+
+def _chunked_prefill_buffers(a: Architecture, n_gpus: int, asm: Assumptions) -> ComputeBuffers:
+    """vLLM / MLX / transformers: the activation peak of one prefill chunk, split over the GPUs.
+
+    activations = chunk x 2 bytes (16-bit) x (4 x hidden + 2 x ffn width) + 4 x vocabulary x 8 bytes (logits of
+                  the last token only; attention runs in fused kernels)
+    With no GPU the whole peak is in system RAM.
+    """
+    act = asm.prefill_chunk_tokens * 2 * (a.hidden_size * 4 + 2 * ffn_width(a)) + 4 * a.vocab_size * 8
+    dev = act // max(n_gpus, 1)
+    return ComputeBuffers(dev if n_gpus else 0, 0 if n_gpus else act)

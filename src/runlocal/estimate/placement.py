@@ -9,15 +9,16 @@ the accelerator or do not run.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .memory import ComputeBuffers, KVCache
-from .units import MIB
 from .weights import Weights
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Capacity:
     """Memory the runtime may fill, per accelerator and in system RAM, after overheads and margins."""
 
@@ -28,8 +29,10 @@ class Capacity:
     unified: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Placement:
+    """Where the weights and the KV cache go, and the bytes on the accelerators and in system RAM."""
+
     fits: str  # gpu | gpu+cpu | cpu | no
     gpu_layers: int  # repeating layers on the accelerator
     total_layers: int
@@ -42,6 +45,21 @@ class Placement:
     kv_gpu: int
     kv_cpu: int
     reason: str
+
+
+def largest_that_fits(lo: int, hi: int, ok: Callable[[int], bool]) -> int:
+    """The largest x in [lo, hi) with ok(x), by bisection.
+
+    ok(lo) must hold and ok must be monotone (true up to some x, false above it); hi itself is never tested,
+    so the caller knows or assumes it fails. Returns lo when nothing above lo passes.
+    """
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
 
 
 @lru_cache(maxsize=4096)
@@ -86,7 +104,9 @@ def place_llamacpp(w: Weights, kv: KVCache, cb: ComputeBuffers, cap: Capacity) -
         sys = wc + kc + cb.host_bytes
         if fits == "cpu":
             sys += cb.device_bytes  # the graph then runs on the CPU
-        return Placement(fits, ngl, n, out, moe, acc, sys, wg, wc, kg, kc, reason)
+        return Placement(fits=fits, gpu_layers=ngl, total_layers=n, output_on_gpu=out, cpu_moe_layers=moe,
+                         accelerator_bytes=acc, system_bytes=sys, weights_gpu=wg, weights_cpu=wc, kv_gpu=kg,
+                         kv_cpu=kc, reason=reason)
 
     if cap.gpu_count == 0:
         p = result("cpu", 0, False, 0, "no accelerator: every layer runs on the CPU")
@@ -101,17 +121,12 @@ def place_llamacpp(w: Weights, kv: KVCache, cb: ComputeBuffers, cap: Capacity) -
 
     # MoE: keep routed experts of the first K layers in RAM (llama.cpp --n-cpu-moe K).
     if any(w.layer_expert_bytes):
-        # GPU need falls as K grows: the smallest K that fits, by bisection.
+        # GPU need falls as K grows: the smallest K that fits is one more than the largest that does not
+        # (K = 0 does not fit, K = n does).
         if _gpu_need(w, kv, cb, cap, n, n, True)[0] <= limit:
-            lo, hi = 0, n  # need(lo) > limit >= need(hi)
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                if _gpu_need(w, kv, cb, cap, n, mid, True)[0] <= limit:
-                    hi = mid
-                else:
-                    lo = mid
-            p = result("gpu+cpu", n, True, hi,
-                       f"experts of the first {hi} layers stay in system RAM (--n-cpu-moe {hi})")
+            k = 1 + largest_that_fits(0, n, lambda j: _gpu_need(w, kv, cb, cap, n, j, True)[0] > limit)
+            p = result("gpu+cpu", n, True, k,
+                       f"experts of the first {k} layers stay in system RAM (--n-cpu-moe {k})")
             return _check_system(p, cap)
         moe_all = n
     else:
@@ -121,14 +136,7 @@ def place_llamacpp(w: Weights, kv: KVCache, cb: ComputeBuffers, cap: Capacity) -
     # GPU need grows with the layer count: the largest count that fits, by bisection.
     best = 0
     if _gpu_need(w, kv, cb, cap, 1, moe_all, False)[0] <= limit:
-        lo, hi = 1, n + 1  # need(lo) <= limit; hi is past the end or does not fit
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if _gpu_need(w, kv, cb, cap, mid, moe_all, False)[0] <= limit:
-                lo = mid
-            else:
-                hi = mid
-        best = lo
+        best = largest_that_fits(1, n + 1, lambda k: _gpu_need(w, kv, cb, cap, k, moe_all, False)[0] <= limit)
     if best == 0:
         p = result("cpu", 0, False, 0, "not even one layer fits on the accelerator")
         return _check_system(p, cap)
@@ -148,9 +156,7 @@ def _check_system(p: Placement, cap: Capacity) -> Placement:
 
 
 def _no(p: Placement, reason: str) -> Placement:
-    return Placement("no", p.gpu_layers, p.total_layers, p.output_on_gpu, p.cpu_moe_layers,
-                     p.accelerator_bytes, p.system_bytes, p.weights_gpu, p.weights_cpu, p.kv_gpu,
-                     p.kv_cpu, reason)
+    return dataclasses.replace(p, fits="no", reason=reason)
 
 
 def place_all_or_nothing(w: Weights, kv: KVCache, cb: ComputeBuffers, cap: Capacity,
@@ -163,14 +169,13 @@ def place_all_or_nothing(w: Weights, kv: KVCache, cb: ComputeBuffers, cap: Capac
     if cap.gpu_count == 0:
         sys = weights + kv.total_bytes + cb.host_bytes + cb.device_bytes
         fits = "cpu" if sys <= cap.system_bytes else "no"
-        return Placement(fits, 0, n, False, 0, 0, sys, 0, weights, 0, kv.total_bytes,
-                         f"{runtime} runs on the CPU here")
+        return Placement(fits=fits, gpu_layers=0, total_layers=n, output_on_gpu=False, cpu_moe_layers=0,
+                         accelerator_bytes=0, system_bytes=sys, weights_gpu=0, weights_cpu=weights, kv_gpu=0,
+                         kv_cpu=kv.total_bytes, reason=f"{runtime} runs on the CPU here")
     fits = "gpu" if acc <= limit else "no"
     reason = ("weights and KV cache fit in the accelerators' memory" if fits == "gpu"
               else f"{runtime} does not offload to system RAM and the model does not fit")
-    p = Placement(fits, n, n, True, 0, acc, cb.host_bytes, weights, 0, kv.total_bytes, 0, reason)
+    p = Placement(fits=fits, gpu_layers=n, total_layers=n, output_on_gpu=True, cpu_moe_layers=0,
+                  accelerator_bytes=acc, system_bytes=cb.host_bytes, weights_gpu=weights, weights_cpu=0,
+                  kv_gpu=kv.total_bytes, kv_cpu=0, reason=reason)
     return _check_system(p, cap) if fits == "gpu" else p
-
-
-def mib(n: float) -> int:
-    return int(n * MIB)

@@ -38,19 +38,20 @@ class SpeedResult:
     notes: tuple[str, ...]
 
 
+BACKENDS = ("cuda", "rocm", "metal", "vulkan", "sycl", "cpu")
+
+
+def _per_backend(asm: Assumptions, prefix: str, backend: str, runtime: str, hbm: bool) -> float:
+    """The assumption ``{prefix}_{backend}``: MLX and HBM parts have their own (``{prefix}_mlx``,
+    ``{prefix}_hbm``); a backend without a field of its own takes ``{prefix}_vulkan``."""
+    key = "mlx" if runtime == "mlx" else "hbm" if hbm else backend if backend in BACKENDS else "vulkan"
+    value = getattr(asm, f"{prefix}_{key}", None)
+    return float(value if value is not None else getattr(asm, f"{prefix}_vulkan"))
+
+
 def decode_efficiency(backend: str, runtime: str, asm: Assumptions, hbm: bool = False) -> float:
-    if runtime == "mlx":
-        return asm.decode_eff_mlx
-    if hbm:
-        return asm.decode_eff_hbm
-    return {
-        "cuda": asm.decode_eff_cuda,
-        "rocm": asm.decode_eff_rocm,
-        "metal": asm.decode_eff_metal,
-        "vulkan": asm.decode_eff_vulkan,
-        "sycl": asm.decode_eff_sycl,
-        "cpu": asm.decode_eff_cpu,
-    }.get(backend, asm.decode_eff_vulkan)
+    """Achieved / peak memory bandwidth when decoding (the ``decode_eff_*`` assumptions)."""
+    return _per_backend(asm, "decode_eff", backend, runtime, hbm)
 
 
 def decode_layer_overhead(backend: str, asm: Assumptions, hbm: bool = False) -> float:
@@ -62,17 +63,8 @@ def decode_layer_overhead(backend: str, asm: Assumptions, hbm: bool = False) -> 
 
 
 def prefill_efficiency(backend: str, runtime: str, asm: Assumptions, hbm: bool = False) -> float:
-    if runtime == "mlx":
-        return asm.prefill_eff_mlx
-    if hbm:
-        return asm.prefill_eff_hbm
-    return {
-        "cuda": asm.prefill_eff_cuda,
-        "rocm": asm.prefill_eff_rocm,
-        "metal": asm.prefill_eff_metal,
-        "vulkan": asm.prefill_eff_vulkan,
-        "sycl": asm.prefill_eff_sycl,
-    }.get(backend, asm.prefill_eff_vulkan)
+    """Achieved / peak FLOP/s in prompt processing (the ``prefill_eff_*`` assumptions; none for the CPU)."""
+    return _per_backend(asm, "prefill_eff", backend, runtime, hbm)
 
 
 def touched_layer_bytes(a: Architecture, w: Weights, i: int, *, batch: int = 1) -> float:

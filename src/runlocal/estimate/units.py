@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-KIB = 1024
 MIB = 1024**2
 GIB = 1024**3
 GB = 10**9
@@ -28,21 +27,11 @@ def tflops(x: float) -> float:
     return x * 1e12
 
 
-def to_gib(n: float) -> float:
-    return n / GIB
-
-
-def to_gb(n: float) -> float:
-    return n / GB
-
-
-def to_mib(n: float) -> float:
-    return n / MIB
-
-
 def round_down(n: int, step: int) -> int:
+    """n rounded down to a multiple of step."""
     return (n // step) * step
 
 
 def pad(n: int, step: int) -> int:
+    """n rounded up to a multiple of step (llama.cpp pads the KV cache this way)."""
     return -(-n // step) * step
