@@ -32,7 +32,6 @@ class SpeedResult:
     decode_range: tuple[float, float] | None
     prefill_range: tuple[float, float] | None
     ttft_range: tuple[float, float] | None
-    bound: str
     decode_bound: str
     prefill_bound: str
     notes: tuple[str, ...]
@@ -134,7 +133,7 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
                    kv_type: str, parallel: int, flash_attention: bool, asm: Assumptions) -> SpeedResult:
     """Decode and prefill rates for this placement (see the module docstring for the formulas)."""
     if placement.fits == "no":
-        return SpeedResult(None, None, None, None, None, None, "memory", "memory", "compute",
+        return SpeedResult(None, None, None, None, None, None, "memory", "compute",
                            ("does not fit: no speed",))
     notes: list[str] = []
     n = a.n_layers
@@ -240,7 +239,7 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
         (decode * dr[0], decode * dr[1]),
         (prefill * pr[0], prefill * pr[1]),
         (p / (prefill * pr[1]) + 1 / (decode * dr[1]), p / (prefill * pr[0]) + 1 / (decode * dr[0])),
-        decode_bound, decode_bound, prefill_bound, tuple(notes),
+        decode_bound, prefill_bound, tuple(notes),
     )
 
 

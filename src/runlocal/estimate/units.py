@@ -12,11 +12,6 @@ def gib(x: float) -> int:
     return int(round(x * GIB))
 
 
-def gb(x: float) -> int:
-    """Decimal gigabytes to bytes (file sizes, Hugging Face listings)."""
-    return int(round(x * GB))
-
-
 def gb_s(x: float) -> float:
     """Decimal GB/s (vendors' bandwidth figures) to bytes per second."""
     return x * 1e9
@@ -25,11 +20,6 @@ def gb_s(x: float) -> float:
 def tflops(x: float) -> float:
     """TFLOPS to FLOP/s."""
     return x * 1e12
-
-
-def round_down(n: int, step: int) -> int:
-    """n rounded down to a multiple of step."""
-    return (n // step) * step
 
 
 def pad(n: int, step: int) -> int:
