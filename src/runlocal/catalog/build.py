@@ -9,7 +9,7 @@ from ..estimate.assumptions import Assumptions
 from ..estimate.diffusion import Component, DiffusionModel
 from ..estimate.engine import RuntimeSpec
 from ..estimate.specs import Architecture, Artifact, Device, Machine, ModelSpec
-from ..estimate.units import gb_s, gib, tflops
+from ..estimate.units import GIB, gb_s, gib, tflops
 from .load import Entity
 
 _ARCH_KEYS = set(Architecture.__dataclass_fields__)
@@ -159,8 +159,8 @@ def inline_machine(obj: dict[str, Any], *, gpu_count: int, asm: Assumptions,
     unified = bool(obj.get("unified_memory", False))
     ram = obj.get("ram_gb")
     if ram is None:
-        ram = devs[0].memory_bytes / 2**30 if unified and devs else (
-            base.ram_bytes / 2**30 if base else asm.default_host_ram_gb)
+        ram = devs[0].memory_bytes / GIB if unified and devs else (
+            base.ram_bytes / GIB if base else asm.default_host_ram_gb)
     ram_bw = obj.get("ram_bandwidth_gb_s") or (base.ram_bandwidth_bytes_per_s / 1e9 if base
                                                 else asm.default_host_ram_bandwidth_gb_s)
     if not devs and obj.get("ram_gb") is None:
