@@ -120,19 +120,37 @@ def _text_runtime(cat: Catalog, name: str | None, quant_in: str | None) -> Entit
             raise InvalidField(f"runtime {e.name!r} is in the catalog, but the engine does not estimate it yet",
                                [runtime_key(r) for r in estimated_runtimes(cat, diffusion=False)])
         return e
-    engines = {e.id: e for e in estimated_runtimes(cat, diffusion=False)}
-    by_key = {runtime_key(e): e for e in engines.values()}
+    by_key, by_quant = _runtime_tables(cat)
     if quant_in:
         try:
             qn = normalize_quant(quant_in)
         except UnknownQuant:
             qn = ""
-        for qe in cat.quants.values():
-            if qn and qn in (normalize_quant_safe(qe.name), *map(normalize_quant_safe, qe.aliases)):
-                for r in qe.data.get("runtimes", []):
-                    if r in by_key:
-                        return by_key[r]
+        if qn in by_quant:
+            return by_quant[qn]
     return by_key["llama.cpp"]
+
+
+_TABLES: dict[int, tuple[Catalog, dict[str, Entity], dict[str, Entity]]] = {}
+
+
+def _runtime_tables(cat: Catalog) -> tuple[dict[str, Entity], dict[str, Entity]]:
+    """Per catalog, built once: engine key -> text runtime, and quant -> the first estimated runtime its data
+    file lists (the runtime that reads that quant when the question names none)."""
+    hit = _TABLES.get(id(cat))
+    if hit is None or hit[0] is not cat:
+        by_key = {runtime_key(e): e for e in estimated_runtimes(cat, diffusion=False)}
+        by_quant: dict[str, Entity] = {}
+        for qe in sorted(cat.quants.values(), key=lambda e: e.id):
+            runtime = next((by_key[r] for r in qe.data.get("runtimes", []) if r in by_key), None)
+            for spelling in (qe.name, *qe.aliases):
+                qn = normalize_quant_safe(spelling)
+                if qn and runtime is not None:
+                    by_quant.setdefault(qn, runtime)
+        hit = (cat, by_key, by_quant)
+        _TABLES.clear()
+        _TABLES[id(cat)] = hit
+    return hit[1], hit[2]
 
 
 def normalize_quant_safe(name: str) -> str:
