@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from runlocal.cli.batch import answer_stream
+from runlocal.cli.estimate import answer_stream
 from runlocal.cli.main import main
 
 CONTRACT_ANSWER = {"id", "ok", "model_id", "hardware_id", "fits", "file_bytes", "memory", "offload",

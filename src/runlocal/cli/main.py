@@ -18,7 +18,7 @@ EPILOG = """examples:
   runlocal data check
 """
 
-COMMANDS = ("check", "batch", "listing", "knowledge", "system_cmd", "fit_cmd", "inspect_cmd")
+COMMANDS = ("check", "estimate", "catalog", "knowledge", "system", "fit", "inspect")
 """Command modules under runlocal.cli, in `--help` order; each has register(subparsers)."""
 
 
