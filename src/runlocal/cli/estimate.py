@@ -4,46 +4,112 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from typing import IO, Any
 
+MAX_LINE_BYTES = 1 << 20
+"""A question line longer than 1 MiB is refused (a config.json object is a few KiB); it bounds what one line
+can make the process read or parse, e.g. /dev/zero given as the input."""
+MAX_NESTING = 64
+"""JSON nested deeper than this is refused before parsing (a question is at most four levels deep)."""
 
-def _error(message: str) -> dict[str, object]:
-    return {"id": None, "ok": False, "error": {"code": "invalid_field", "message": message, "suggestions": []}}
+
+def _error(message: str, qid: object = None) -> dict[str, object]:
+    return {"id": qid, "ok": False, "error": {"code": "invalid_field", "message": message, "suggestions": []}}
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _too_deep(text: str) -> bool:
+    depth = 0
+    for ch in text:  # brackets inside strings count too: a safe over-estimate for a bound
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+def _parse(text: str, lineno: int) -> tuple[object | None, dict[str, object] | None]:
+    """The question on one line, or the error object that answers it."""
+    if _too_deep(text):
+        return None, _error(f"line {lineno}: JSON nested more than {MAX_NESTING} levels deep")
+    try:
+        return json.loads(text, parse_constant=_reject_constant), None
+    except json.JSONDecodeError as exc:
+        return None, _error(f"line {lineno}: not valid JSON: {exc.msg}")
+    except (ValueError, RecursionError) as exc:  # NaN/Infinity, integers of more than 4,300 digits
+        return None, _error(f"line {lineno}: not valid JSON: {exc}")
+
+
+def _dump(res: dict[str, object]) -> str:
+    """One answer as one line of strict JSON (no NaN or Infinity); an answer that cannot be is an error."""
+    try:
+        return json.dumps(res, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        qid = res.get("id")
+        safe_id = qid if isinstance(qid, str | int) and not isinstance(qid, bool) else None
+        return json.dumps(_error("the answer holds a number that is not finite (check the assumptions given)",
+                                 safe_id), separators=(",", ":"))
+
+
+def _ends_line(chunk: str | bytes) -> bool:
+    return chunk.endswith(b"\n") if isinstance(chunk, bytes) else chunk.endswith("\n")
+
+
+def _lines(inp: IO[str] | IO[bytes]) -> Iterator[str | bytes | None]:
+    """Lines of at most MAX_LINE_BYTES; None stands for a longer line (the rest of it is skipped unread)."""
+    while True:
+        raw = inp.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        if len(raw) > MAX_LINE_BYTES and not _ends_line(raw):
+            while True:  # skip to the end of this line without keeping it
+                more = inp.readline(MAX_LINE_BYTES)
+                if not more or _ends_line(more):
+                    break
+            yield None
+            continue
+        yield raw
 
 
 def answer_stream(inp: IO[str] | IO[bytes], out: IO[str]) -> int:
     """Answer every line of `inp` on `out`, in order, one answer per input line; bad lines (not UTF-8, not
-    JSON, blank between questions) get error objects and the rest are still answered."""
+    JSON, too long or too deep, blank between questions) get error objects and the rest are still answered.
+    Answers are written as they are made; trailing blank lines end the input."""
     from ..service import answer
 
-    lines: list[str | bytes] = list(inp)
-    while lines and not lines[-1].strip():
-        lines.pop()  # a trailing blank line ends the input, it is not a question
     n = 0
-    for lineno, raw in enumerate(lines, 1):
-        line: str
-        if isinstance(raw, bytes):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                out.write(json.dumps(_error(f"line {lineno}: not UTF-8 text ({exc.reason} at byte {exc.start})"),
-                                     separators=(",", ":")) + "\n")
-                n += 1
-                continue
+    blanks: list[int] = []  # blank lines seen and not yet answered: errors only if a question follows
+    for lineno, raw in enumerate(_lines(inp), 1):
+        if raw is None:
+            res = _error(f"line {lineno}: longer than {MAX_LINE_BYTES:,} bytes")
         else:
-            line = raw
-        text = line.strip()
-        if not text:
-            out.write(json.dumps(_error(f"line {lineno}: empty line"), separators=(",", ":")) + "\n")
+            if isinstance(raw, bytes):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    line = ""
+                    res = _error(f"line {lineno}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+                    raw = None
+            else:
+                line = raw
+            if raw is not None:
+                text = line.strip()
+                if not text:
+                    blanks.append(lineno)
+                    continue
+                q, res_err = _parse(text, lineno)
+                res = res_err if res_err is not None else answer(q)
+        for b in blanks:
+            out.write(json.dumps(_error(f"line {b}: empty line"), separators=(",", ":")) + "\n")
             n += 1
-            continue
-        try:
-            q = json.loads(text)
-        except json.JSONDecodeError as exc:
-            res = _error(f"line {lineno}: not valid JSON: {exc.msg}")
-        else:
-            res = answer(q)
-        out.write(json.dumps(res, separators=(",", ":")) + "\n")
+        blanks.clear()
+        out.write(_dump(res) + "\n")
         n += 1
     out.flush()
     return n
