@@ -24,7 +24,7 @@ def check(cat: Catalog | None = None, *, today: dt.date | None = None) -> tuple[
     for e in cat.models.values():
         if "arch" in e.data and e.path not in bad_paths:
             try:
-                model_spec(e)
+                problems += [f"{e.path}: [arch] {p}" for p in model_spec(e).arch.problems()]
             except (TypeError, ValueError, KeyError) as exc:
                 problems.append(f"{e.path}: [arch] cannot be used by the engine: {exc}")
         dq = e.data.get("default_quant")

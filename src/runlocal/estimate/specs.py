@@ -16,6 +16,24 @@ MLA = "mla"  # multi-head latent attention (DeepSeek V2/V3): caches the compress
 NONE = "none"  # no attention cache of its own (for example KV shared with an earlier layer)
 
 
+MAX_LAYERS = 1024
+"""The deepest catalog models have about 130 layers; 1,024 leaves room and keeps a tensor table small."""
+MAX_WIDTH = 1 << 20
+"""Hidden, FFN and head widths: the widest 2026 models are below 64K; a million bounds the arithmetic."""
+MAX_VOCAB = 1 << 23
+"""Vocabulary sizes: 2026 tokenizers stop near 262K entries."""
+MAX_EXPERTS = 4096
+"""Experts per MoE layer: 2026 models use up to 512."""
+MAX_CONTEXT = 100_000_000
+"""Trained context lengths: 10M tokens is the longest published."""
+ARCH_BOUNDS: tuple[tuple[str, int, int], ...] = (
+    ("n_layers", 1, MAX_LAYERS), ("hidden_size", 1, MAX_WIDTH), ("n_heads", 1, MAX_WIDTH),
+    ("n_kv_heads", 0, MAX_WIDTH), ("head_dim", 1, MAX_WIDTH), ("intermediate_size", 0, MAX_WIDTH * 16),
+    ("vocab_size", 1, MAX_VOCAB), ("context_length", 1, MAX_CONTEXT), ("n_experts", 0, MAX_EXPERTS),
+    ("n_experts_used", 0, MAX_EXPERTS), ("moe_intermediate_size", 0, MAX_WIDTH * 16),
+)
+
+
 @dataclass(frozen=True)
 class Architecture:
     """Architecture facts of a decoder-only language model (text part only)."""
@@ -76,6 +94,26 @@ class Architecture:
     # config num_nextn_predict_layers; Qwen3-Next/3.5/3.6: mtp_num_hidden_layers; Nemotron-H MoE:
     # num_nextn_predict_layers); they add whole blocks to the file but are not run by default
     nextn_layers: int = 0
+
+    def problems(self) -> list[str]:
+        """What makes these facts physically impossible or too large to size (empty when they are fine).
+        Every size read from outside (config.json, GGUF header, inline object, data file) passes here."""
+        out: list[str] = []
+        for name, lo, hi in ARCH_BOUNDS:
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
+                out.append(f"{name} must be an integer from {lo:,} to {hi:,}, got {v!r}")
+        if out:
+            return out
+        if self.n_kv_heads > self.n_heads:
+            out.append(f"n_kv_heads ({self.n_kv_heads}) cannot exceed n_heads ({self.n_heads})")
+        if self.n_experts_used > self.n_experts:
+            out.append(f"n_experts_used ({self.n_experts_used}) cannot exceed n_experts ({self.n_experts})")
+        if self.n_experts and not self.n_experts_used:
+            out.append("a mixture-of-experts model needs n_experts_used of at least 1")
+        if self.layer_types is not None and len(self.layer_types) != self.n_layers:
+            out.append(f"layer_types lists {len(self.layer_types)} layers, n_layers is {self.n_layers}")
+        return out
 
     def kind_of_layer(self, i: int) -> str:
         """The cache kind of layer i (see the module constants)."""

@@ -99,6 +99,9 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
     )
     params = c.get("params")
     active = c.get("active_params")
+    problems = a.problems()
+    if problems:  # before counting parameters layer by layer: 2**40 layers must not be walked
+        raise ValueError("; ".join(problems))
     if params is None:
         params, active_calc = count_params(a)
         active = active or active_calc

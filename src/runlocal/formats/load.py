@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import FileFormatError, NotFound
-from ..estimate.specs import ModelSpec
+from ..estimate.specs import Architecture, ModelSpec
 from . import gguf as gg
 from . import hfhub
 from .folder import CONFIG, FolderModel, LocalFolder, Source, read_folder
@@ -171,8 +171,16 @@ class _TopLevel:
 
 # ---------------------------------------------------------------------------------------------- GGUF
 
+def _check_arch(arch: Architecture, label: str) -> None:
+    """A header or config.json whose sizes are impossible (or too large to size) is a file problem."""
+    problems = arch.problems()
+    if problems:
+        raise FileFormatError(f"{label}: {'; '.join(problems)}")
+
+
 def _from_gguf(g: gg.GGUFFile, label: str) -> Loaded:
     arch, params, active = arch_from_gguf(g)
+    _check_arch(arch, label)
     table: Table = tuple((t.name, t.shape, t.type) for t in g.tensors)
     name = g.metadata.get("general.name")
     spec = ModelSpec(id=None, name=name if isinstance(name, str) and name else os.path.basename(label),
@@ -190,6 +198,7 @@ def _from_folder(fm: FolderModel, label: str) -> Loaded:
     except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
         raise FileFormatError(f"{fm.label}/{CONFIG}: cannot read the architecture ({type(exc).__name__}: {exc})",
                               ) from None
+    _check_arch(arch, f"{fm.label}/{CONFIG}")
     table: Table = tuple(table_entry(t.name, t.dtype, t.shape, t.n_bytes) for t in fm.weights.tensors)
     has_head = any(n == "output.weight" or n.startswith("output.") for n, _, _ in table)
     arch = dataclasses.replace(arch, tie_embeddings=not has_head,

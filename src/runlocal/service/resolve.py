@@ -100,8 +100,11 @@ def inline_model(obj: dict[str, object]) -> ModelSpec:
     except KeyError as exc:
         raise InvalidField(f"model object is missing {exc.args[0]!r} (config.json fields: hidden_size, "
                            "num_attention_heads, num_hidden_layers, vocab_size, ...)") from exc
-    except (TypeError, ValueError, ZeroDivisionError) as exc:
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError) as exc:
         raise InvalidField(f"model object has a value that cannot be used: {exc}") from exc
+    problems = arch.problems()
+    if problems:
+        raise InvalidField("model object: " + "; ".join(problems))
     return ModelSpec(None, str(obj.get("name") or obj.get("_name_or_path") or "custom model"), arch,
                      params, active)
 
