@@ -49,3 +49,12 @@ def test_an_endless_line_is_refused_without_reading_it_all() -> None:
 def test_blank_lines_between_questions_are_errors_but_trailing_ones_end_the_input() -> None:
     rows = _run(GOOD + b"\n" + GOOD + b"\n\n")
     assert [r["ok"] for r in rows] == [True, False, True]
+
+
+def test_ram_zero_is_reported_not_ignored() -> None:
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-m", "runlocal.cli.main", "check", "llama-3.1-8b", "--hardware",
+                        "rtx-4090", "--ram", "0"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and "ram_gb" in p.stderr and "Traceback" not in p.stderr

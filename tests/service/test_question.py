@@ -55,3 +55,15 @@ def test_media_settings_are_validated_at_parse_time() -> None:
     for bad in ({"width": 770}, {"steps": 0}, {"offload": "gpu"}, {"sampler": 3}):
         with pytest.raises(InvalidField):
             parse({"model": "sdxl", "hardware": "rtx-4090", "image": bad})
+
+
+def test_booleans_are_booleans_and_mixed_gpus_are_refused() -> None:
+    from runlocal.errors import UnsupportedQuestion
+
+    with pytest.raises(InvalidField):
+        parse({"model": "llama-3.1-8b", "hardware": "rtx-4090", "use_published_sizes": "false"})
+    assert parse({"model": "m", "hardware": "h", "use_published_sizes": False}).use_published_sizes is False
+    with pytest.raises(UnsupportedQuestion):
+        parse({"model": "m", "hardware": {"gpus": [{"memory_gb": 24}, {"memory_gb": 8}]}})
+    same = parse({"model": "m", "hardware": {"gpus": [{"memory_gb": 24}, {"memory_gb": 24}]}})
+    assert isinstance(same.hardware, HardwareObject) and len(same.hardware.gpus) == 2

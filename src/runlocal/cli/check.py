@@ -51,7 +51,7 @@ def cmd_check(args: argparse.Namespace, assume: dict[str, Any]) -> int:
         q["runtime"] = args.runtime
     if args.flash_attn:
         q["flash_attention"] = args.flash_attn == "on"
-    if args.ram:
+    if args.ram is not None:  # --ram 0 is an error to report, not a value to drop
         q["ram_gb"] = args.ram
     if assume:
         q["assume"] = assume

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..errors import InvalidField
+from ..errors import InvalidField, UnsupportedQuestion
 from ..estimate.workload import DEFAULT_WORKLOAD, Workload
 
 if TYPE_CHECKING:
@@ -181,6 +181,9 @@ def _hardware(h: Any) -> str | HardwareObject:
             memory_bandwidth_gb_s=number(g.get("memory_bandwidth_gb_s"), "hardware.gpus[].memory_bandwidth_gb_s",
                                          0, 1_000_000, above=True),
             fp16_tflops=number(g.get("fp16_tflops"), "hardware.gpus[].fp16_tflops", 0, 1_000_000, above=True)))
+    if len({(g.name, g.memory_gb, g.memory_bandwidth_gb_s, g.fp16_tflops) for g in out}) > 1:
+        raise UnsupportedQuestion("GPUs that differ are not modelled yet: list one GPU and set gpu_count "
+                                  "(a 24 GB and an 8 GB card would otherwise be sized as two of the first)")
     return HardwareObject(
         gpus=tuple(out),
         ram_gb=number(h.get("ram_gb"), "hardware.ram_gb", 0, 1_000_000, above=True),
@@ -242,5 +245,6 @@ def parse(q: Any) -> Question:
         runtime=text(q.get("runtime"), "runtime", limit=100), quant=text(q.get("quant"), "quant", limit=100),
         workload=workload, image=_media(q.get("image"), "image", q.get("offload")),
         video=_media(q.get("video"), "video", q.get("offload")),
-        use_published_sizes=bool(q.get("use_published_sizes", True)), assumptions=asm, given=given,
+        use_published_sizes=flag(q.get("use_published_sizes"), "use_published_sizes") is not False,
+        assumptions=asm, given=given,
         ignored=ignored)
