@@ -49,9 +49,13 @@ def check(cat: Catalog | None = None, *, today: dt.date | None = None) -> tuple[
     for e in cat.errors.values():
         for pat in e.data.get("patterns", []):
             try:
-                re.compile(str(pat), re.IGNORECASE)
+                rx = re.compile(str(pat), re.IGNORECASE)
             except re.error as exc:
                 problems.append(f"{e.path}: pattern {pat!r} is not a valid regular expression: {exc}")
+                continue
+            slow = _slow_on_hostile_text(rx)
+            if slow:
+                problems.append(f"{e.path}: pattern {pat!r} backtracks: {slow}; bound its repeats (\\d{{1,4}})")
     for e in cat.verdicts.values():
         problems += _check_refs(cat, e.path, e.data.get("model"), e.data.get("hardware"), "verdict")
         problems += _stale(e.path, e.data.get("date"), today)
@@ -75,6 +79,29 @@ def check(cat: Catalog | None = None, *, today: dt.date | None = None) -> tuple[
             problems.append(f"{e.path}: a benchmark needs a measured value ({', '.join(rates)})")
     counts = {k: len(v) for k, v in sorted(cat.entities.items())}
     return problems, counts
+
+
+PATTERN_PROBE_CHARS = 5_000
+"""Length of the hostile texts every error pattern is timed on (runs of one character class each)."""
+PATTERN_BUDGET_S = 0.05
+"""A pattern slower than this on a probe would take seconds on a 20,000-character paste: a problem."""
+
+
+def _slow_on_hostile_text(rx: re.Pattern[str]) -> str | None:
+    """Time `rx` on growing runs of hostile text; lengths grow slowly at first so that an exponential pattern
+    is caught at a length where one try still takes well under a second."""
+    import time
+
+    lengths = [*range(4, 65, 4), 128, 256, 512, 1024, 2048, PATTERN_PROBE_CHARS]
+    for probe in ("0", "a", " ", "a0", "%/", "/"):
+        for n in lengths:
+            text = probe * max(1, n // len(probe)) + "!"
+            t = time.perf_counter()
+            rx.search(text)
+            took = time.perf_counter() - t
+            if took > PATTERN_BUDGET_S:
+                return f"{took:.2f} s on {n:,} characters of {probe!r}"
+    return None
 
 
 def _check_refs(cat: Catalog, path: str, model: object, hardware: object, what: str) -> list[str]:

@@ -111,8 +111,22 @@ def explain(term: str) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ troubleshooting
+MAX_PASTE_CHARS = 20_000
+"""A pasted log is matched on its first and last 10,000 characters: errors sit at the start or the end, and the
+bound keeps every pattern's time small (data check also times each pattern on hostile text)."""
+
+
+def bounded_paste(text: str) -> str:
+    """`text` cut to MAX_PASTE_CHARS: its head and tail, joined by a newline."""
+    if len(text) <= MAX_PASTE_CHARS:
+        return text
+    half = MAX_PASTE_CHARS // 2
+    return text[:half] + "\n" + text[-half:]
+
+
 def match_errors(text: str) -> list[tuple[Entity, int]]:
     """Entries whose patterns match `text`, best first (score = total matched characters)."""
+    text = bounded_paste(text)
     hits: list[tuple[Entity, int]] = []
     for e in catalog().errors.values():
         score = 0
