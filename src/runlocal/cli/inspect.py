@@ -6,15 +6,8 @@ import argparse
 import json
 from typing import Any
 
+from .render import count as _count
 from .render import size, table
-
-
-def _count(n: int | None) -> str:
-    if n is None:
-        return "-"
-    if n >= 1e9:
-        return f"{n / 1e9:.2f} B"
-    return f"{n / 1e6:.1f} M"
 
 
 def render(d: dict[str, Any]) -> str:
