@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,17 +116,79 @@ def data_root() -> Path:
     raise DataError("cannot find the catalog's data/ folder; set RUNLOCAL_DATA to its path")
 
 
-def _files(root: Path) -> list[Path]:
+MAX_DATA_FILE_BYTES = 1 << 20
+"""The largest data file read (the largest real one is under 4 KB): a bigger file is a problem, never read whole."""
+MAX_DATA_NESTING = 16
+"""Deepest nesting of tables and arrays in a data file (the schema needs 3); deeper is a problem, not a crash."""
+MAX_DATA_FILES = 100_000
+"""More files than this under data/ is a mistake (a copied cache, a loop), reported rather than read."""
+
+
+def _files(root: Path) -> tuple[list[Path], list[str]]:
+    """Regular data files under root, and a problem for every other thing named like one (a directory, a FIFO,
+    a device, a dangling or looping symlink), so that no such entry can stop or hang a command."""
     out: list[Path] = []
-    for kind in KINDS:
-        d = root / kind
-        if d.is_dir():
-            out.extend(sorted(d.rglob("*.toml")))
-    for kind in MD_KINDS:
-        d = root / kind
-        if d.is_dir():
-            out.extend(sorted(d.rglob("*.md")))
-    return out
+    problems: list[str] = []
+    for kinds, suffix in ((KINDS, ".toml"), (MD_KINDS, ".md")):
+        for kind in kinds:
+            d = root / kind
+            if not d.is_dir():
+                continue
+            for f in _walk(d, suffix, problems, root):
+                if len(out) >= MAX_DATA_FILES:
+                    problems.append(f"{kind}: more than {MAX_DATA_FILES:,} data files; the rest are not read")
+                    return out, problems
+                out.append(f)
+    return out, problems
+
+
+def _walk(d: Path, suffix: str, problems: list[str], root: Path) -> list[Path]:
+    """Files ending in suffix under d, sorted, without following symlinked folders (no loops)."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(d, followlinks=False):
+        dirnames.sort()
+        here = Path(dirpath)
+        for name in sorted(filenames + [n for n in dirnames if n.endswith(suffix)]):
+            if not name.endswith(suffix):
+                continue
+            f = here / name
+            why = _not_a_file(f)
+            if why:
+                problems.append(f"{f.relative_to(root)}: {why}; only regular files are read")
+            else:
+                found.append(f)
+        dirnames[:] = [n for n in dirnames if not n.endswith(suffix)]
+    return found
+
+
+def _not_a_file(f: Path) -> str | None:
+    try:
+        st = f.stat()
+    except OSError as exc:
+        if f.is_symlink():
+            return "a symlink that leads nowhere or loops" + (f" ({exc.strerror})" if exc.strerror else "")
+        return f"cannot be read ({exc.strerror or exc})"
+    if stat.S_ISREG(st.st_mode):
+        return None
+    if stat.S_ISDIR(st.st_mode):
+        return "a directory, not a file"
+    if stat.S_ISFIFO(st.st_mode):
+        return "a FIFO (named pipe), not a file"
+    return "not a regular file (a device or socket)"
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of tables and arrays, counted no further than limit + 1."""
+    stack = [(value, 1)]
+    deepest = 0
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, (dict, list)):
+            deepest = max(deepest, d)
+            if deepest > limit:
+                return deepest
+            stack.extend((c, d + 1) for c in (v.values() if isinstance(v, dict) else v))
+    return deepest
 
 
 def split_front_matter(text: str) -> tuple[str, str] | None:
@@ -138,11 +201,23 @@ def split_front_matter(text: str) -> tuple[str, str] | None:
     return text[3:end], text[end + 4:].lstrip("\n")
 
 
-def _fingerprint(root: Path, files: list[Path]) -> str:
+_VALIDATORS = (Path(__file__), Path(__file__).with_name("schema.py"))
+
+
+def _fingerprint(root: Path, files: list[Path], problems: list[str]) -> str:
     h = hashlib.sha1(f"{CACHE_VERSION}:{root}".encode())
+    for code in _VALIDATORS:  # a change to the rules re-validates every file
+        st = code.stat()
+        h.update(f"{code}:{st.st_mtime_ns}:{st.st_size}".encode())
     for f in files:
-        st = f.stat()
+        try:
+            st = f.stat()
+        except OSError:  # removed since the walk: the key changes, the loader reports it
+            h.update(f"{f}:gone".encode())
+            continue
         h.update(f"{f}:{st.st_mtime_ns}:{st.st_size}".encode())
+    for p in problems:
+        h.update(p.encode())
     return h.hexdigest()[:16]
 
 
@@ -154,8 +229,8 @@ def _cache_dir() -> Path:
 def load(root: Path | None = None, *, use_cache: bool = True) -> Catalog:
     """Load every data file; problems are collected (see check.py), never raised one by one."""
     root = root or data_root()
-    files = _files(root)
-    key = _fingerprint(root, files)
+    files, file_problems = _files(root)
+    key = _fingerprint(root, files, file_problems)
     cache = _cache_dir() / f"catalog-{key}.pickle"
     if use_cache and cache.exists():
         try:
@@ -165,7 +240,7 @@ def load(root: Path | None = None, *, use_cache: bool = True) -> Catalog:
                 return cat
         except Exception:  # noqa: BLE001 - a bad cache is rebuilt, never fatal
             pass
-    cat = Catalog(root)
+    cat = Catalog(root, problems=list(file_problems))
     for f in files:
         _load_file(cat, root, f)
     if use_cache:
@@ -185,19 +260,34 @@ def _load_file(cat: Catalog, root: Path, f: Path) -> None:
     kind = rel.split(os.sep, 1)[0]
     eid = f.stem
     try:
+        with f.open("rb") as fh:
+            raw = fh.read(MAX_DATA_FILE_BYTES + 1)
+    except OSError as exc:
+        cat.problems.append(f"{rel}: cannot be read ({exc.strerror or exc})")
+        return
+    if len(raw) > MAX_DATA_FILE_BYTES:
+        cat.problems.append(f"{rel}: larger than {MAX_DATA_FILE_BYTES:,} bytes; not read")
+        return
+    try:
+        text = raw.decode("utf-8")
         if f.suffix == ".md":
-            parts = split_front_matter(f.read_text(encoding="utf-8"))
+            parts = split_front_matter(text)
             if parts is None:
                 cat.problems.append(f"{rel}: no '+++' TOML front matter at the top")
                 return
             data = tomllib.loads(parts[0])
             body = parts[1]
         else:
-            with f.open("rb") as fh:
-                data = tomllib.load(fh)
+            data = tomllib.loads(text)
             body = None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         cat.problems.append(f"{rel}: not valid TOML: {exc}")
+        return
+    except RecursionError:
+        cat.problems.append(f"{rel}: nested more than {MAX_DATA_NESTING} deep; not read")
+        return
+    if _depth(data, MAX_DATA_NESTING) > MAX_DATA_NESTING:
+        cat.problems.append(f"{rel}: nested more than {MAX_DATA_NESTING} deep; not read")
         return
     problems = validate(kind, data, rel)
     if body is not None:

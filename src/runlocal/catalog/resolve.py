@@ -51,6 +51,10 @@ class HardwareMatch:
     how: str
 
 
+SUGGEST_MAX_CHARS = 200
+"""Names longer than this get no "did you mean" (no catalog name is a tenth as long; matching a 10 MB name
+took seconds)."""
+
 class Index:
     """Normalised name -> entity id, per kind; built once per catalog."""
 
@@ -85,6 +89,8 @@ class Index:
         return self.cat.kind(kind)[eid] if eid else None
 
     def suggest(self, kind: str, name: str, n: int = 5) -> list[str]:
+        if len(name) > SUGGEST_MAX_CHARS:  # difflib's cost grows with the square of the length
+            return []
         keys = self.keys.get(kind, {})
         k = norm(name)
         close = difflib.get_close_matches(k, list(keys), n=n * 3, cutoff=0.5)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
+
+from ..estimate.specs import MAX_BANDWIDTH_GB_S, MAX_CORES, MAX_MEMORY_GB, MAX_TFLOPS
 
 # key -> (accepted python types, required)
 Spec = dict[str, tuple[tuple[type, ...], bool]]
@@ -276,6 +279,74 @@ ENUMS: dict[tuple[str, str], set[str]] = {
     ("errors", "category"): {"memory", "gpu-not-used", "install", "driver", "performance", "format"},
 }
 
+MAX_PARAMS = 100_000_000_000_000
+"""Parameters of one model or component: 2026's largest open models have about 1.6 trillion."""
+MAX_FILE_BYTES = 100 * 1000**4
+"""A published weights file set: the largest is a few TB."""
+MAX_RATE = 1_000_000.0
+"""A measured tokens/s: the fastest published single-stream figures are below 100,000."""
+MAX_SECONDS = 10_000_000.0
+"""A measured time in seconds (per image, video or step): about four months."""
+
+RANGES: dict[str, tuple[float, float, bool]] = {
+    # key -> (low, high, low itself allowed); keys mean the same in every kind that has them
+    "memory_gb": (0, MAX_MEMORY_GB, False),
+    "memory_options_gb": (0, MAX_MEMORY_GB, False),
+    "memory_bandwidth_gb_s": (0, MAX_BANDWIDTH_GB_S, False),
+    "fp16_tensor_tflops": (0, MAX_TFLOPS, False),
+    "bf16_tensor_tflops": (0, MAX_TFLOPS, False),
+    "int8_tensor_tops": (0, MAX_TFLOPS, False),
+    "fp8_tensor_tflops": (0, MAX_TFLOPS, False),
+    "fp32_tflops": (0, MAX_TFLOPS, False),
+    "tdp_w": (0, 100_000, False),
+    "launch_price_usd": (0, 100_000_000, False),
+    "gpu_cores": (1, MAX_CORES, True),
+    "cpu_cores": (1, MAX_CORES, True),
+    "gpu_memory_fraction": (0, 1, False),
+    "memory_channels": (1, 64, True),
+    "memory_mt_s": (0, 100_000, False),
+    "bits_per_weight": (0, 64, False),
+    "block_size": (1, 1 << 20, True),
+    "block_bytes": (1, 1 << 20, True),
+    "params": (1, MAX_PARAMS, True),
+    "active_params": (1, MAX_PARAMS, True),
+    "file_bytes": (1, MAX_FILE_BYTES, True),
+    "files": (1, 100_000, True),
+    "gpu_count": (0, 1024, True),
+    "context_tokens": (1, 100_000_000, True),
+    "prompt_tokens": (1, 100_000_000, True),
+    "depth_tokens": (0, 100_000_000, True),
+    "decode_tokens_per_s": (0, MAX_RATE, False),
+    "prefill_tokens_per_s": (0, MAX_RATE, False),
+    "memory_used_gb": (0, MAX_MEMORY_GB, False),
+    "peak_vram_gb": (0, MAX_MEMORY_GB, False),
+    "seconds_per_image": (0, MAX_SECONDS, False),
+    "seconds_per_video": (0, MAX_SECONDS, False),
+    "seconds_per_step": (0, MAX_SECONDS, False),
+    "width": (1, 100_000, True),
+    "height": (1, 100_000, True),
+    "steps": (1, 10_000, True),
+    "batch": (1, 10_000, True),
+    "frames": (1, 100_000, True),
+    "cfg_scale": (0, 100, True),
+}
+"""Physical ranges of the numbers in data files; any other number must be finite and not negative."""
+
+
+def _range_problem(key: str, value: Any) -> str | None:
+    values = value if isinstance(value, list) else [value]
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            continue
+        if isinstance(v, float) and not math.isfinite(v):
+            return f"key '{key}' must be a finite number, got {v}"
+        lo, hi, closed = RANGES.get(key, (0, math.inf, True))
+        if not ((v >= lo if closed else v > lo) and v <= hi):
+            low = f"at least {lo:g}" if closed else f"above {lo:g}"
+            return f"key '{key}' must be {low}" + (f" and at most {hi:,g}" if hi < math.inf else "") + f", got {v}"
+    return None
+
+
 LAYER_KINDS = {"full", "sliding", "linear", "mla", "none"}
 
 
@@ -291,6 +362,10 @@ def check_table(data: dict[str, Any], spec: Spec, where: str) -> list[str]:
             problems.append(f"{where}: key '{key}' must be {types[0].__name__}, not a boolean")
         elif not isinstance(value, types):
             problems.append(f"{where}: key '{key}' must be {'/'.join(t.__name__ for t in types)}")
+        else:
+            why = _range_problem(key, value)
+            if why:
+                problems.append(f"{where}: {why}")
     for key, (_, required) in spec.items():
         if required and key not in data:
             problems.append(f"{where}: missing required key '{key}'")

@@ -205,8 +205,15 @@ def assume_pairs(values: list[str] | None) -> dict[str, Any]:
         if "=" not in v:
             raise InvalidField(f"--assume takes name=value, got {v!r}")
         k, val = v.split("=", 1)
-        out[k.strip()] = [x for x in val.split(",")] if "," in val else val
+        out[k.strip()] = [_number(k, x) for x in val.split(",")] if "," in val else _number(k, val)
     return out
+
+
+def _number(name: str, text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidField(f"--assume {name.strip()}= takes a number, got {text!r}") from None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,6 +10,9 @@ from typing import IO, Any
 MAX_LINE_BYTES = 1 << 20
 """A question line longer than 1 MiB is refused (a config.json object is a few KiB); it bounds what one line
 can make the process read or parse, e.g. /dev/zero given as the input."""
+MAX_SKIP_BYTES = 64 << 20
+"""An over-long line is skipped unread up to this much; past it the input has no line ends (/dev/zero, a binary
+file) and the batch stops with one error for that line instead of reading forever."""
 MAX_NESTING = 64
 """JSON nested deeper than this is refused before parsing (a question is at most four levels deep)."""
 
@@ -61,17 +64,27 @@ def _ends_line(chunk: str | bytes) -> bool:
     return chunk.endswith(b"\n") if isinstance(chunk, bytes) else chunk.endswith("\n")
 
 
+ENDLESS = b""
+"""Stands for a line with no end within MAX_SKIP_BYTES: the last thing _lines yields."""
+
+
 def _lines(inp: IO[str] | IO[bytes]) -> Iterator[str | bytes | None]:
-    """Lines of at most MAX_LINE_BYTES; None stands for a longer line (the rest of it is skipped unread)."""
+    """Lines of at most MAX_LINE_BYTES; None stands for a longer line (the rest of it is skipped unread) and
+    ENDLESS for one that does not end within MAX_SKIP_BYTES (then the input is not read further)."""
     while True:
         raw = inp.readline(MAX_LINE_BYTES + 1)
         if not raw:
             return
         if len(raw) > MAX_LINE_BYTES and not _ends_line(raw):
+            skipped = len(raw)
             while True:  # skip to the end of this line without keeping it
                 more = inp.readline(MAX_LINE_BYTES)
+                skipped += len(more)
                 if not more or _ends_line(more):
                     break
+                if skipped > MAX_SKIP_BYTES:
+                    yield ENDLESS
+                    return
             yield None
             continue
         yield raw
@@ -88,6 +101,9 @@ def answer_stream(inp: IO[str] | IO[bytes], out: IO[str]) -> int:
     for lineno, raw in enumerate(_lines(inp), 1):
         if raw is None:
             res = _error(f"line {lineno}: longer than {MAX_LINE_BYTES:,} bytes")
+        elif raw is ENDLESS:
+            res = _error(f"line {lineno}: no line end within {MAX_SKIP_BYTES:,} bytes; the rest of the input is "
+                         "not read")
         else:
             if isinstance(raw, bytes):
                 try:
@@ -117,6 +133,9 @@ def answer_stream(inp: IO[str] | IO[bytes], out: IO[str]) -> int:
 
 def cmd_estimate(path: str) -> int:
     if path in ("-", None):
+        if sys.stdin is None:
+            print("runlocal: standard input is closed; give the questions with --jsonl FILE", file=sys.stderr)
+            return 2
         answer_stream(sys.stdin.buffer, sys.stdout)
         return 0
     try:

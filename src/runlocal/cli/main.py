@@ -22,6 +22,14 @@ COMMANDS = ("check", "estimate", "catalog", "knowledge", "system", "fit", "inspe
 """Command modules under runlocal.cli, in `--help` order; each has register(subparsers)."""
 
 
+def printable(text: str) -> str:
+    """`text` with control characters (an echoed name holding ESC or a line break) written as escapes, so that
+    an error stays one line and cannot drive the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="runlocal",
@@ -37,6 +45,42 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every failure the user can cause or meet ends in one line on stderr and exit 2."""
+    if sys.stdout is None:  # started with stdout closed (>&-): nothing could be shown
+        if sys.stderr is not None:
+            print("runlocal: standard output is closed; nothing can be shown", file=sys.stderr)
+        return 2
+    try:
+        rc = _main(argv)
+        sys.stdout.flush()
+        return rc
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, as other tools do
+        _silence_stdout()
+        return 0
+    except KeyboardInterrupt:
+        print("runlocal: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:  # a full disk, a closed descriptor, a file that went away
+        if exc.filename is not None:
+            print(f"runlocal: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        else:
+            _silence_stdout()
+            print(f"runlocal: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's own flush at exit does not fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
@@ -55,12 +99,10 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "json", False):
             print(json.dumps({"ok": False, "error": exc.to_dict()}, indent=2))
         else:
-            print(f"runlocal: {exc.message}", file=sys.stderr)
+            print(f"runlocal: {printable(exc.message)}", file=sys.stderr)
             if exc.suggestions:
-                print("did you mean: " + ", ".join(exc.suggestions), file=sys.stderr)
+                print("did you mean: " + ", ".join(map(printable, exc.suggestions)), file=sys.stderr)
         return 2
-    except BrokenPipeError:
-        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -250,8 +250,9 @@ class Assumptions:
             current = getattr(self, name)
             if isinstance(current, tuple):
                 vals = tuple(float(v) for v in value)
-                if len(vals) != 2 or not 0 < vals[0] <= vals[1] <= RANGE_MAX:
-                    raise ValueError(f"{name} must be two numbers 0 < low <= high <= {RANGE_MAX:g}")
+                if len(vals) != 2 or not 1 / RANGE_MAX <= vals[0] <= vals[1] <= RANGE_MAX:
+                    raise ValueError(f"{name} must be two numbers {1 / RANGE_MAX:g} <= low <= high <= "
+                                     f"{RANGE_MAX:g}")
                 coerced[name] = vals
                 continue
             v = int(value) if isinstance(current, int) and not isinstance(current, bool) else float(value)
@@ -259,6 +260,9 @@ class Assumptions:
                 raise ValueError(f"{name} must be a finite number")
             if v < 0 or (v == 0 and name in POSITIVE):
                 raise ValueError(f"{name} must be {'positive' if name in POSITIVE else 'zero or more'}, got {v}")
+            if name in POSITIVE and current > 0 and v < current / SCALE_MAX:
+                raise ValueError(f"{name} = {v:g} is less than a {SCALE_MAX:g}th of its default ({current}): "
+                                 "not a physical value")
             if name in SHARES and v > 1:
                 raise ValueError(f"{name} is a share of the hardware's peak or memory: at most 1, got {v}")
             if v > max(SCALE_MAX, abs(current) * SCALE_MAX):
@@ -275,9 +279,10 @@ class Assumptions:
 DEFAULT = Assumptions()
 
 SCALE_MAX = 1000.0
-"""An override may be at most this many times its default (or this value): 1e308 is a typo, not a machine."""
+"""An override may be at most this many times its default (or this value), and a positive one at least this many
+times smaller: 1e308 or 1e-320 is a typo, not a machine (and 1e-320 would underflow a speed to zero)."""
 RANGE_MAX = 100.0
-"""The high end of a low-high range factor (e.g. decode_range) at most this."""
+"""The high end of a low-high range factor (e.g. decode_range) at most this, the low end at least its inverse."""
 # Shares of a peak rate or of memory: above 1 the hardware would beat its own specification.
 SHARES = {f.name for f in dataclasses.fields(Assumptions)
           if f.name.startswith(("decode_eff", "prefill_eff", "diffusion_eff")) or f.name.endswith(

@@ -26,6 +26,14 @@ MAX_EXPERTS = 4096
 """Experts per MoE layer: 2026 models use up to 512."""
 MAX_CONTEXT = 100_000_000
 """Trained context lengths: 10M tokens is the longest published."""
+MAX_MEMORY_GB = 100_000.0
+"""Memory of one device or host, in GB: the largest 2026 accelerator has 288 GB and the largest host a few TB."""
+MAX_BANDWIDTH_GB_S = 100_000.0
+"""Memory bandwidth in GB/s: HBM4 parts reach about 20,000; five times that bounds a typo, not a product."""
+MAX_TFLOPS = 100_000.0
+"""Dense tensor throughput in TFLOPS (or TOPS): 2026's fastest accelerators are below 10,000."""
+MAX_CORES = 100_000
+"""CPU or GPU cores: the largest GPUs have about 25,000 shader cores."""
 ARCH_BOUNDS: tuple[tuple[str, int, int], ...] = (
     ("n_layers", 1, MAX_LAYERS), ("hidden_size", 1, MAX_WIDTH), ("n_heads", 1, MAX_WIDTH),
     ("n_kv_heads", 0, MAX_WIDTH), ("head_dim", 1, MAX_WIDTH), ("intermediate_size", 0, MAX_WIDTH * 16),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..errors import FileFormatError
+from . import regular
 from . import safetensors as st
 from .hf_names import NON_TEXT
 
@@ -58,14 +59,7 @@ class LocalFolder:
         return out
 
     def read_small(self, name: str) -> bytes:
-        p = os.path.join(self.path, name)
-        try:
-            if os.path.getsize(p) > 64 * 1024 * 1024:
-                raise FileFormatError(f"{p}: too large for a JSON metadata file")
-            with open(p, "rb") as f:
-                return f.read()
-        except OSError as exc:
-            raise FileFormatError(f"{p}: cannot read the file ({exc.strerror or exc})") from None
+        return regular.read_small(os.path.join(self.path, name))
 
     def safetensors(self, name: str) -> st.SafetensorsFile:
         return st.read_file(os.path.join(self.path, name))
@@ -143,10 +137,10 @@ def quant_label(cfg: dict[str, Any], tensors: list[st.STensor]) -> str:
     if isinstance(mlx, dict) and "bits" in mlx:
         if str(mlx.get("mode", "")).lower() == "mxfp4":
             return "MLX-MXFP4"
-        return f"MLX-{int(mlx['bits'])}BIT"
+        return f"MLX-{_bits(mlx.get('bits'), 4, 'quantization.bits')}BIT"
     if isinstance(qc, dict):
         method = str(qc.get("quant_method", "")).lower()
-        bits = int(qc.get("bits") or qc.get("w_bit") or 4)
+        bits = _bits(qc.get("bits") or qc.get("w_bit"), 4, "quantization_config.bits")
         if method == "awq":
             return f"AWQ-INT{bits}"
         if method in ("gptq", "auto-round", "autoround"):
@@ -162,13 +156,22 @@ def quant_label(cfg: dict[str, Any], tensors: list[st.STensor]) -> str:
     return _dominant_dtype(tensors)
 
 
+def _bits(v: Any, default: int, key: str) -> int:
+    """Bits per weight of a quantisation config: a whole number from 1 to 16 (absent or 0: the default)."""
+    if v is None or v == 0:
+        return default
+    if isinstance(v, bool) or not isinstance(v, int | float) or v != int(v) or not 1 <= v <= 16:
+        raise FileFormatError(f"config.json: {key} must be a whole number of bits from 1 to 16, got {v!r}")
+    return int(v)
+
+
 def _compressed_tensors_label(qc: dict[str, Any]) -> str:
     groups = qc.get("config_groups")
     if isinstance(groups, dict):
         for g in groups.values():
             w = g.get("weights") if isinstance(g, dict) else None
             if isinstance(w, dict):
-                bits = int(w.get("num_bits") or 8)
+                bits = _bits(w.get("num_bits"), 8, "config_groups.weights.num_bits")
                 if str(w.get("type", "")).lower() == "float":
                     return "FP8" if bits == 8 else f"FP{bits}"
                 return f"GPTQ-INT{bits}"
@@ -190,7 +193,7 @@ def _packed_factor(t: st.STensor, names: set[str], cfg: dict[str, Any]) -> int:
     base = t.name.rsplit(".", 1)[0]
     if t.name.endswith(".qweight") and t.dtype in ("I32", "U32"):
         qc = cfg.get("quantization_config") or {}
-        bits = int(qc.get("bits") or qc.get("w_bit") or 4) if isinstance(qc, dict) else 4
+        bits = _bits(qc.get("bits") or qc.get("w_bit"), 4, "quantization_config.bits") if isinstance(qc, dict) else 4
         return 32 // bits
     if t.name.endswith(".weight") and t.dtype == "U32" and f"{base}.scales" in names:  # MLX
         mlx = cfg.get("quantization") or {}

@@ -25,6 +25,7 @@ from typing import Any
 
 from ..errors import FileFormatError
 from ..estimate.ggml_types import GGML_TYPES
+from .regular import open_regular
 
 MAGIC = b"GGUF"
 SUPPORTED_VERSIONS = (2, 3)
@@ -350,7 +351,7 @@ def read_file(path: str | os.PathLike[str]) -> GGUFFile:
     """The header of one GGUF file on disk (the file is memory-mapped; tensor data is never read)."""
     name = os.fspath(path)
     try:
-        with open(name, "rb") as f:
+        with open_regular(name) as f:
             size = os.fstat(f.fileno()).st_size
             if size < 4:
                 head = f.read()

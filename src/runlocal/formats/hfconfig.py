@@ -54,15 +54,15 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
     archs = c.get("architectures") or []
     arch = next((_ARCH_MAP[a] for a in archs if a in _ARCH_MAP), None) or _MODEL_TYPE_MAP.get(
         str(c.get("model_type", "")), "llama")
-    hidden = int(c["hidden_size"])
-    heads = int(c["num_attention_heads"])
-    kv = int(c.get("num_key_value_heads") or heads)
-    head_dim = int(c.get("head_dim") or hidden // heads)
-    n_exp = int(c.get("num_local_experts") or c.get("num_experts") or c.get("n_routed_experts") or 0)
+    hidden = _int(c["hidden_size"])
+    heads = _int(c["num_attention_heads"])
+    kv = _int(c.get("num_key_value_heads") or heads)
+    head_dim = _int(c.get("head_dim") or hidden // heads)
+    n_exp = _int(c.get("num_local_experts") or c.get("num_experts") or c.get("n_routed_experts") or 0)
     sliding = c.get("sliding_window")
     pattern = c.get("sliding_window_pattern") or SLIDING_WINDOW_PATTERN.get(arch)
     if arch == "llama" and sliding and c.get("use_sliding_window", True) is not False:
-        pattern = 1 if sliding and sliding < int(c.get("max_position_embeddings", 0) or 0) else None
+        pattern = 1 if sliding and sliding < _int(c.get("max_position_embeddings", 0) or 0) else None
     layer_types = c.get("layer_types")
     lt: tuple[str, ...] | None = None
     if isinstance(layer_types, list) and layer_types:
@@ -70,32 +70,32 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         lt = tuple(mapping.get(str(x), "full") for x in layer_types)
     a = Architecture(
         arch=arch,
-        n_layers=int(c["num_hidden_layers"]),
+        n_layers=_int(c["num_hidden_layers"]),
         hidden_size=hidden,
         n_heads=heads,
         n_kv_heads=kv,
         head_dim=head_dim,
         intermediate_size=_widest(c.get("intermediate_size")) or 4 * hidden,
-        vocab_size=int(c["vocab_size"]),
+        vocab_size=_int(c["vocab_size"]),
         tie_embeddings=bool(c.get("tie_word_embeddings", False)),
-        context_length=int(c.get("max_position_embeddings") or DEFAULT_CONTEXT_LENGTH),
-        sliding_window=int(sliding) if sliding and pattern else None,
-        sliding_window_pattern=int(pattern) if sliding and pattern else None,
+        context_length=_int(c.get("max_position_embeddings") or DEFAULT_CONTEXT_LENGTH),
+        sliding_window=_int(sliding) if sliding and pattern else None,
+        sliding_window_pattern=_int(pattern) if sliding and pattern else None,
         layer_types=lt,
         attn_bias=bool(c.get("attention_bias", arch in ATTN_BIAS)),
         qk_norm=arch in QK_NORM,
         parallel_attn_ffn=_parallel_attn_ffn(arch, c),
         n_experts=n_exp,
-        n_experts_used=int(c.get("num_experts_per_tok") or c.get("num_experts_per_token") or 0) if n_exp else 0,
-        moe_intermediate_size=int(c.get("moe_intermediate_size") or (c.get("intermediate_size") if n_exp else 0)
+        n_experts_used=_int(c.get("num_experts_per_tok") or c.get("num_experts_per_token") or 0) if n_exp else 0,
+        moe_intermediate_size=_int(c.get("moe_intermediate_size") or (c.get("intermediate_size") if n_exp else 0)
                                   or 0),
-        n_shared_experts=int(c.get("n_shared_experts") or 0),
-        first_k_dense=int(c.get("first_k_dense_replace") or 0),
-        q_lora_rank=int(c.get("q_lora_rank") or 0),
-        kv_lora_rank=int(c.get("kv_lora_rank") or 0),
-        qk_rope_head_dim=int(c.get("qk_rope_head_dim") or 0),
-        qk_nope_head_dim=int(c.get("qk_nope_head_dim") or 0),
-        v_head_dim=int(c.get("v_head_dim") or 0),
+        n_shared_experts=_int(c.get("n_shared_experts") or 0),
+        first_k_dense=_int(c.get("first_k_dense_replace") or 0),
+        q_lora_rank=_int(c.get("q_lora_rank") or 0),
+        kv_lora_rank=_int(c.get("kv_lora_rank") or 0),
+        qk_rope_head_dim=_int(c.get("qk_rope_head_dim") or 0),
+        qk_nope_head_dim=_int(c.get("qk_nope_head_dim") or 0),
+        v_head_dim=_int(c.get("v_head_dim") or 0),
     )
     params = c.get("params")
     active = c.get("active_params")
@@ -105,14 +105,24 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
     if params is None:
         params, active_calc = count_params(a)
         active = active or active_calc
-    return a, int(params), (int(active) if active else None)
+    return a, _int(params), (_int(active) if active else None)
 
 
 def _widest(v: Any) -> int:
     """A width that may be given per layer (Gemma 3n's intermediate_size list): the largest."""
     if isinstance(v, list):
-        return max((int(x) for x in v), default=0)
-    return int(v or 0)
+        return max((_int(x) for x in v), default=0)
+    return _int(v or 0)
+
+
+def _int(v: Any) -> int:
+    """A size from a config.json: an integer (or a float with no fraction), never a string or a boolean, which
+    int() would turn into 32 or 1 without a word."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise ValueError(f"a size must be a number, got {v!r}")
+    if isinstance(v, float) and not (math.isfinite(v) and v == int(v)):
+        raise ValueError(f"a size must be a whole number, got {v!r}")
+    return int(v)
 
 
 def _parallel_attn_ffn(arch: str, c: dict[str, Any]) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import FileFormatError, NotFound, RunlocalError
 from . import gguf as gg
+from . import regular
 from . import safetensors as st
 
 _REF = re.compile(r"^hf:(?P<repo>[A-Za-z0-9][\w.\-]*/[\w.\-]+)(?:@(?P<rev>[\w.\-/]+?))?(?::(?P<file>.+))?$")
@@ -61,7 +62,7 @@ def cached_snapshot(repo: str, revision: str = "main") -> str | None:
     ref = os.path.join(root, "refs", revision)
     if os.path.isfile(ref):
         with open(ref, encoding="utf-8") as f:
-            commit = f.read().strip()
+            commit = f.read(256).strip()  # a commit hash
     snap = os.path.join(root, "snapshots", commit)
     return snap if commit and os.path.isdir(snap) else None
 
@@ -129,12 +130,11 @@ class HubRepo:
     def read_small(self, name: str) -> bytes:
         snap = cached_snapshot(self.repo, self.revision)
         if snap and os.path.isfile(os.path.join(snap, name)):
-            with open(os.path.join(snap, name), "rb") as f:
-                return f.read()
+            return regular.read_small(os.path.join(snap, name))
         size = self.files().get(name)
         if size is None:
             raise NotFound(f"{self.label}: no file {name!r} in the repository")
-        if size > 64 * 1024 * 1024:
+        if size > regular.MAX_METADATA_BYTES:
             raise FileFormatError(f"{self.label}/{name}: too large for a JSON metadata file")
         return self.read_range(name, 0, size)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import FileFormatError
+from .regular import open_regular
 
 # The safetensors library refuses headers over 100 MB (MAX_HEADER_SIZE in safetensors/src/tensor.rs).
 MAX_HEADER = 100_000_000
@@ -149,7 +150,7 @@ def read_file(path: str | os.PathLike[str]) -> SafetensorsFile:
     """The header of one safetensors file on disk."""
     name = os.fspath(path)
     try:
-        with open(name, "rb") as f:
+        with open_regular(name) as f:
             size = os.fstat(f.fileno()).st_size
             n = header_length(f.read(8), name=name, size=size)
             raw = f.read(n)

@@ -174,6 +174,8 @@ def troubleshoot(text: str, *, model: str | None = None, hardware: str | None = 
                 "sources": [{k: str(v) for k, v in src.items()} for src in e.data.get("sources", [])]}
                for e, s in hits[:5]]
     concrete = None
+    if bool(model) != bool(hardware):
+        raise InvalidField("sizing advice needs both the model and the hardware (--model and --hardware)")
     if model and hardware:
         concrete = sizing_advice(model, hardware, context_tokens=context_tokens, quant=quant)
     return {"query": text, "matches": entries, "advice": concrete}

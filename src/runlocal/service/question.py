@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import InvalidField, UnsupportedQuestion
+from ..estimate.specs import MAX_BANDWIDTH_GB_S, MAX_MEMORY_GB, MAX_TFLOPS
 from ..estimate.workload import DEFAULT_WORKLOAD, Workload
 
 if TYPE_CHECKING:
@@ -147,6 +148,10 @@ def parse_assumptions(assume: Any) -> Assumptions:
         return DEFAULT
     if not isinstance(assume, dict):
         raise InvalidField("assume must be an object of name: value pairs")
+    for k, v in assume.items():
+        vals = v if isinstance(v, list) else [v]
+        if not vals or any(isinstance(x, bool) or not isinstance(x, int | float) for x in vals):
+            raise InvalidField(f"assume.{k} must be a number (or a list of two for a range), got {v!r}")
     try:
         return DEFAULT.replace(**assume)
     except KeyError as exc:
@@ -177,18 +182,18 @@ def _hardware(h: Any) -> str | HardwareObject:
             raise InvalidField("each hardware.gpus entry must be an object")
         out.append(GpuObject(
             name=text(g.get("name"), "hardware.gpus[].name"),
-            memory_gb=number(g.get("memory_gb"), "hardware.gpus[].memory_gb", 0, 100_000, above=True),
+            memory_gb=number(g.get("memory_gb"), "hardware.gpus[].memory_gb", 0, MAX_MEMORY_GB, above=True),
             memory_bandwidth_gb_s=number(g.get("memory_bandwidth_gb_s"), "hardware.gpus[].memory_bandwidth_gb_s",
-                                         0, 1_000_000, above=True),
-            fp16_tflops=number(g.get("fp16_tflops"), "hardware.gpus[].fp16_tflops", 0, 1_000_000, above=True)))
+                                         0, MAX_BANDWIDTH_GB_S, above=True),
+            fp16_tflops=number(g.get("fp16_tflops"), "hardware.gpus[].fp16_tflops", 0, MAX_TFLOPS, above=True)))
     if len({(g.name, g.memory_gb, g.memory_bandwidth_gb_s, g.fp16_tflops) for g in out}) > 1:
         raise UnsupportedQuestion("GPUs that differ are not modelled yet: list one GPU and set gpu_count "
                                   "(a 24 GB and an 8 GB card would otherwise be sized as two of the first)")
     return HardwareObject(
         gpus=tuple(out),
-        ram_gb=number(h.get("ram_gb"), "hardware.ram_gb", 0, 1_000_000, above=True),
-        ram_bandwidth_gb_s=number(h.get("ram_bandwidth_gb_s"), "hardware.ram_bandwidth_gb_s", 0, 1_000_000,
-                                  above=True),
+        ram_gb=number(h.get("ram_gb"), "hardware.ram_gb", 0, MAX_MEMORY_GB, above=True),
+        ram_bandwidth_gb_s=number(h.get("ram_bandwidth_gb_s"), "hardware.ram_bandwidth_gb_s", 0,
+                                  MAX_BANDWIDTH_GB_S, above=True),
         cpu_cores=integer(h.get("cpu_cores"), "cpu_cores", 8, 1, 4096), raw=h)
 
 
@@ -241,7 +246,7 @@ def parse(q: Any) -> Question:
         kv_cache_type=kv.lower(), flash_attention=flag(q.get("flash_attention"), "flash_attention"))
     return Question(
         id=q.get("id"), model=model, model_is_file=is_file, hardware=_hardware(q.get("hardware")),
-        gpu_count=gpu_count, ram_gb=number(q.get("ram_gb"), "ram_gb", 0, 1_000_000, above=True),
+        gpu_count=gpu_count, ram_gb=number(q.get("ram_gb"), "ram_gb", 0, MAX_MEMORY_GB, above=True),
         runtime=text(q.get("runtime"), "runtime", limit=100), quant=text(q.get("quant"), "quant", limit=100),
         workload=workload, image=_media(q.get("image"), "image", q.get("offload")),
         video=_media(q.get("video"), "video", q.get("offload")),
