@@ -1,6 +1,6 @@
 """The design's import rules, layer by layer:
 
-    errors  <-  estimate  <-  formats, catalog  <-  detect  <-  service  <-  cli (web)
+    errors  <-  estimate  <-  formats, catalog  <-  detect, store  <-  service  <-  web  <-  cli
 
 Each layer may import only the layers listed for it below; estimate/ is pure (an allow-list of standard
 modules, no I/O calls); the package root holds only __init__.py and errors.py; no import loops."""
@@ -21,8 +21,10 @@ ALLOWED: dict[str, set[str]] = {
     "formats": {"errors", "estimate"},
     "catalog": {"errors", "estimate"},
     "detect": {"errors", "formats"},
-    "service": {"errors", "estimate", "formats", "catalog", "detect"},
-    "cli": {"errors", "service", "estimate.workload", "estimate.units", "__init__"},
+    "store": {"errors", "catalog"},
+    "service": {"errors", "estimate", "formats", "catalog", "detect", "store"},
+    "web": {"errors", "service", "estimate.workload", "estimate.units"},
+    "cli": {"errors", "service", "web", "estimate.workload", "estimate.units", "__init__"},
     "__init__": {"errors", "service", "estimate"},
 }
 ENGINE_STDLIB = {"__future__", "math", "re", "functools", "dataclasses", "typing", "collections", "importlib"}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import json
 
-from runlocal.cli.estimate import MAX_LINE_BYTES, MAX_NESTING, answer_stream
+from runlocal.cli.estimate import MAX_LINE_BYTES, answer_stream
+from runlocal.service.jsonin import MAX_NESTING
 
 GOOD = b'{"id": "ok", "model": "llama-3.1-8b", "hardware": "rtx-4090"}\n'
 

@@ -254,6 +254,10 @@ VERDICT: Spec = {
 PAGE: Spec = {
     "title": (STR, True),
     "summary": (STR, True),
+    "section": (STR, True),  # learn (/learn/ID), start (/start/PLATFORM), site (/ID: about, privacy, ...)
+    "platform": (STR, False),  # start pages: the platform slug in /start/{platform}
+    "order": ((int,), False),  # position in its section's index (lowest first)
+    "updated": (DATE, False),
     "aliases": (LIST, False),
     "sources": (LIST, False),
 }
@@ -277,6 +281,7 @@ ENUMS: dict[tuple[str, str], set[str]] = {
     ("hardware", "vendor"): {"nvidia", "amd", "intel", "apple", "qualcomm", "generic"},
     ("glossary", "category"): {"llm", "hardware", "runtime", "image", "general"},
     ("errors", "category"): {"memory", "gpu-not-used", "install", "driver", "performance", "format"},
+    ("pages", "section"): {"learn", "start", "site"},
 }
 
 MAX_PARAMS = 100_000_000_000_000

@@ -13,40 +13,20 @@ can make the process read or parse, e.g. /dev/zero given as the input."""
 MAX_SKIP_BYTES = 64 << 20
 """An over-long line is skipped unread up to this much; past it the input has no line ends (/dev/zero, a binary
 file) and the batch stops with one error for that line instead of reading forever."""
-MAX_NESTING = 64
-"""JSON nested deeper than this is refused before parsing (a question is at most four levels deep)."""
-
 
 def _error(message: str, qid: object = None) -> dict[str, object]:
     return {"id": qid, "ok": False, "error": {"code": "invalid_field", "message": message, "suggestions": []}}
 
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _too_deep(text: str) -> bool:
-    depth = 0
-    for ch in text:  # brackets inside strings count too: a safe over-estimate for a bound
-        if ch in "[{":
-            depth += 1
-            if depth > MAX_NESTING:
-                return True
-        elif ch in "]}":
-            depth -= 1
-    return False
-
-
 def _parse(text: str, lineno: int) -> tuple[object | None, dict[str, object] | None]:
     """The question on one line, or the error object that answers it."""
-    if _too_deep(text):
-        return None, _error(f"line {lineno}: JSON nested more than {MAX_NESTING} levels deep")
+    from ..errors import InvalidField
+    from ..service.jsonin import loads
+
     try:
-        return json.loads(text, parse_constant=_reject_constant), None
-    except json.JSONDecodeError as exc:
-        return None, _error(f"line {lineno}: not valid JSON: {exc.msg}")
-    except (ValueError, RecursionError) as exc:  # NaN/Infinity, integers of more than 4,300 digits
-        return None, _error(f"line {lineno}: not valid JSON: {exc}")
+        return loads(text), None
+    except InvalidField as exc:
+        return None, _error(f"line {lineno}: {exc.message}")
 
 
 def _dump(res: dict[str, object]) -> str:
