@@ -67,7 +67,7 @@ start() {
         || { cat "$dir/server.log" >&2; exit 1; }
     echo "$port" >"$dir/port"
     as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U "$DB_USER" "$DB_NAME"
-    echo "postgres.sh: PostgreSQL $("$bin/pg_ctl" --version | awk '{print $NF}') on 127.0.0.1:$port ($dir)" >&2
+    echo "postgres.sh: PostgreSQL $("$bin/pg_ctl" --version | awk '{print $3}') on 127.0.0.1:$port ($dir)" >&2
     echo "export RUNLOCAL_TEST_PG_URL=postgresql://$DB_USER@127.0.0.1:$port/$DB_NAME"
 }
 

@@ -8,6 +8,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -53,7 +54,9 @@ def changed_catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
     return load(root, use_cache=False)
 
 
-def _new_url(backend: str, tmp_path: Path) -> Iterator[str]:
+@contextmanager
+def fresh_db(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database: a new SQLite file in tmp_path, or a new PostgreSQL schema dropped afterwards."""
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
@@ -77,8 +80,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture()
 def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
-    """A URL to an empty database: a new SQLite file, or a new PostgreSQL schema dropped afterwards."""
-    yield from _new_url(backend, tmp_path)
+    with fresh_db(backend, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture()
@@ -212,14 +215,13 @@ STOP_WORD_QUERIES = ["out of memory", "the qwen", "qwen of", "what is batching"]
 def _ids_on_both(tmp_path: Path, cat: Catalog, queries: list[str]) -> dict[str, dict[str, set[tuple[str, str]]]]:
     found: dict[str, dict[str, set[tuple[str, str]]]] = {}
     for backend in ("sqlite", "postgresql"):
-        gen = _new_url(backend, tmp_path)
-        store = open_store(next(gen))
-        try:
-            ensure_built(store, cat)
-            found[backend] = {q: _ids(store, q) for q in queries}
-        finally:
-            store.engine.dispose()
-            gen.close()
+        with fresh_db(backend, tmp_path) as url:
+            store = open_store(url)
+            try:
+                ensure_built(store, cat)
+                found[backend] = {q: _ids(store, q) for q in queries}
+            finally:
+                store.engine.dispose()
     return found
 
 
@@ -305,38 +307,35 @@ FRESH_ROUNDS = 3
 def test_two_threads_building_at_once_leave_one_build(backend: str, tmp_path: Path, catalog: Catalog,
                                                       changed_catalog: Catalog) -> None:
     for round_ in range(FRESH_ROUNDS):
-        gen = _new_url(backend, tmp_path / str(round_))
         (tmp_path / str(round_)).mkdir()
-        url = next(gen)
-        stores = [open_store(url), open_store(url)]  # two app instances starting at once
-        try:
-            for cat in (catalog, changed_catalog) if round_ == 0 else (catalog,):
-                results = _race(stores, cat)
-                assert len(results) == 2 and True in results
-                if backend == "postgresql":  # the advisory lock makes the second wait, then find it built
-                    assert sorted(results) == [False, True]
+        with fresh_db(backend, tmp_path / str(round_)) as url:
+            stores = [open_store(url), open_store(url)]  # two app instances starting at once
+            try:
+                for cat in (catalog, changed_catalog) if round_ == 0 else (catalog,):
+                    results = _race(stores, cat)
+                    assert len(results) == 2 and True in results
+                    if backend == "postgresql":  # the advisory lock makes the second wait, then find it built
+                        assert sorted(results) == [False, True]
+                    for s in stores:
+                        _assert_one_build(s, cat)
+                        assert ensure_built(s, cat) is False
+                    assert _ids(stores[0], "qwen") == _ids(stores[1], "qwen") != set()
+            finally:
                 for s in stores:
-                    _assert_one_build(s, cat)
-                    assert ensure_built(s, cat) is False
-                assert _ids(stores[0], "qwen") == _ids(stores[1], "qwen") != set()
-        finally:
-            for s in stores:
-                s.engine.dispose()
-            gen.close()
+                    s.engine.dispose()
 
 
 def test_two_threads_on_one_store(backend: str, tmp_path: Path, catalog: Catalog) -> None:
     for round_ in range(FRESH_ROUNDS):
         (tmp_path / str(round_)).mkdir()
-        gen = _new_url(backend, tmp_path / str(round_))
-        store = open_store(next(gen))
-        try:
-            results = _race([store, store], catalog)
-            assert True in results
-            _assert_one_build(store, catalog)
-        finally:
-            store.engine.dispose()
-            gen.close()
+        with fresh_db(backend, tmp_path / str(round_)) as url:
+            store = open_store(url)
+            try:
+                results = _race([store, store], catalog)
+                assert True in results
+                _assert_one_build(store, catalog)
+            finally:
+                store.engine.dispose()
 
 
 def test_user_rows_survive_a_rebuild(new_store: StoreFactory, catalog: Catalog, changed_catalog: Catalog) -> None:

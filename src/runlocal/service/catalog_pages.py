@@ -125,6 +125,7 @@ def _model_detail(eid: str, key: int) -> dict[str, Any]:
                            "arch": _jsonable(d.get("arch", {})), "components": _jsonable(d.get("components", [])),
                            "diffusion": _jsonable(d.get("diffusion", {})), "quants": quants,
                            "sources": _sources(e)}
+    out["quant_sizes"] = _quant_sizes(e) if d.get("kind") == "text" else []
     out["tiers"] = [_tier(e.id, label, hw) for label, hw in TIERS]
     out["memory_by_context"] = _memory_by_context(e) if d.get("kind") == "text" else None
     runs = [run for h in _bench_hardware(e.id) for run in benchmarks_for(e.id, h)]
@@ -133,6 +134,23 @@ def _model_detail(eid: str, key: int) -> dict[str, Any]:
                         "summary": v.data.get("summary")}
                        for v in catalog().verdicts.values() if v.data.get("model") == e.id]
     return out
+
+
+SIZE_QUANTS = ("Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "F16")
+"""The GGUF quants whose file size the model page lists (estimated per tensor when no file is published)."""
+
+
+def _quant_sizes(e: Entity) -> list[dict[str, Any]]:
+    published = {str(a.get("quant")).upper(): a.get("file_bytes") for a in e.data.get("artifacts", [])
+                 if a.get("format") == "gguf"}
+    rows = []
+    for q in SIZE_QUANTS:
+        a = answer({"model": e.id, "hardware": HUGE, "quant": q, "use_published_sizes": False})
+        if not a.get("ok"):
+            continue
+        rows.append({"quant": q, "estimated_file_bytes": a.get("file_bytes"), "published_file_bytes": published.get(q),
+                     "weights_bytes": a["memory"]["weights_bytes"]})
+    return rows
 
 
 def _bench_hardware(model_id: str) -> list[str]:

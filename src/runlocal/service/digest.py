@@ -13,6 +13,7 @@ import re
 import textwrap
 import unicodedata
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import InvalidField, NotFound
 from ..store import users
@@ -193,12 +194,13 @@ def deliver(month: str | None = None) -> dict[str, Any]:
     settings = mail.settings()
     subject, body = compose(m, rows)
     subs = users.confirmed(database())
+    list_id = "digest." + (urlsplit(mail.base_url()).hostname or "localhost")
     refused: list[str] = []
     for i in range(0, len(subs), BATCH):
         msgs = [mail.compose(email, subject, body + "\n" + _footer(token), sender=settings.sender,
                              headers={"List-Unsubscribe": f"<{link('unsubscribe', token)}>",
                                       "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                                      "List-Id": "runlocal digest <digest.runlocal>",
+                                      "List-Id": f"runlocal digest <{list_id}>",
                                       "Precedence": "bulk"})
                 for email, token in subs[i:i + BATCH]]
         refused += mail.send_all(msgs, settings)

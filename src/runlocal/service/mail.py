@@ -15,6 +15,7 @@ import os
 import smtplib
 import ssl
 from dataclasses import dataclass
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -24,6 +25,9 @@ TIMEOUT_S = 10.0
 """Seconds to wait for the relay at each step (connect, each command)."""
 DEFAULT_FROM = "runlocal@localhost"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+POLICY = email_policy.SMTP.clone(max_line_length=998, cte_type="7bit")
+"""Lines up to SMTP's limit, so that links and List-Unsubscribe are never folded or encoded into words a mail
+client cannot use; non-ASCII text quoted-printable (no 8BITMIME needed)."""
 
 
 class MailError(RunlocalError):
@@ -66,7 +70,7 @@ def settings() -> Settings:
 def compose(to: str, subject: str, body: str, *, headers: dict[str, str] | None = None,
             sender: str | None = None) -> EmailMessage:
     """One plain-text UTF-8 message (header values holding line breaks are refused by the email package)."""
-    msg = EmailMessage()
+    msg = EmailMessage(policy=POLICY)
     msg["From"] = sender or os.environ.get("RUNLOCAL_MAIL_FROM") or DEFAULT_FROM
     msg["To"] = to
     msg["Subject"] = subject

@@ -166,8 +166,12 @@ def _changes(key: int) -> tuple[dict[str, Any], ...]:
                 date = max(accessed) if accessed else None
             if date is None:
                 continue
-            out.append({"date": date.isoformat(), "kind": kind, "what": what, "id": e.id, "name": e.name,
-                        "summary": _short(d)})
+            row = {"date": date.isoformat(), "kind": kind, "what": what, "id": e.id, "name": e.name,
+                   "summary": _short(d)}
+            for k in ("model", "hardware", "section", "platform"):
+                if isinstance(d.get(k), str):
+                    row[k] = d[k]
+            out.append(row)
     out.sort(key=lambda c: (c["date"], c["kind"], c["id"]), reverse=True)
     return tuple(out)
 

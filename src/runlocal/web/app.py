@@ -4,7 +4,9 @@ from the same service result; one error shape; security headers; bounded request
 from __future__ import annotations
 
 import math
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -60,6 +62,16 @@ def twin(path: str, handler: Handler, kind: str | None = None) -> list[BaseRoute
     """The HTML route at `path` and its JSON twin at `path`.json (/index.json for /)."""
 
     def call(request: Request, as_json: bool) -> Response:
+        key = (request.url.path, request.url.query, as_json, catalog_key())
+        hit = PAGE_CACHE.get(key)
+        if hit is not None:
+            return Response(hit[1], media_type=hit[0])
+        resp = build(request, as_json)
+        if resp.status_code == 200 and len(resp.body) <= PAGE_CACHE_MAX_BYTES:
+            PAGE_CACHE.put(key, (resp.media_type or "text/html", bytes(resp.body)))
+        return resp
+
+    def build(request: Request, as_json: bool) -> Response:
         try:
             page = handler(request)
         except RunlocalError as exc:
@@ -85,6 +97,44 @@ def twin(path: str, handler: Handler, kind: str | None = None) -> list[BaseRoute
 
     json_path = "/index.json" if path == "/" else path + ".json"
     return [Route(json_path, js, methods=["GET", "HEAD"]), Route(path, html, methods=["GET", "HEAD"])]
+
+
+PAGE_CACHE_ENTRIES = 2048
+"""Rendered pages kept in memory: a page depends only on its URL and the catalog, so a repeat is a lookup."""
+PAGE_CACHE_MAX_BYTES = 512 * 1024
+
+
+class LRU:
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.data: OrderedDict[Any, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self.lock:
+            v = self.data.get(key)
+            if v is not None:
+                self.data.move_to_end(key)
+            return v
+
+    def put(self, key: Any, value: Any) -> None:
+        with self.lock:
+            self.data[key] = value
+            self.data.move_to_end(key)
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+
+
+PAGE_CACHE = LRU(PAGE_CACHE_ENTRIES)
+
+
+def catalog_key() -> int:
+    """Changes when another catalog is installed (tests, a reload), so cached pages are never stale."""
+    from ..service.resolve import catalog
+
+    return id(catalog())
 
 
 class Guard:

@@ -21,13 +21,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..errors import InvalidField, RunlocalError
+from ..errors import InvalidField, NotFound, RunlocalError
 from ..service import digest as service
 from ..service import site
 from ..service.jsonin import loads
 from ..service.mail import MailError
-from .app import StrictJSON, error_body, html_error, status_of
 from .render import render
+from .responses import StrictJSON, error_body
 
 log = logging.getLogger(__name__)
 
@@ -52,21 +52,35 @@ def _page(request: Request, template: str, title: str, data: dict[str, Any], sta
     return HTMLResponse(body, status_code=status, headers=NO_STORE)
 
 
+def _status(exc: RunlocalError) -> int:
+    if isinstance(exc, MailError):
+        return 503
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, InvalidField):
+        return 400
+    return 422
+
+
 def _error(request: Request, exc: RunlocalError) -> Response:
-    status = 503 if isinstance(exc, MailError) else status_of(exc)
+    status = _status(exc)
     if isinstance(exc, MailError):
         log.warning("digest: mail could not be sent: %s", exc.message)
         if _wants_json(request):
             return StrictJSON(error_body(exc.code, UNAVAILABLE), status_code=503,
                               headers={**NO_STORE, "retry-after": "300"})
-        return _page(request, "digest_unavailable.html", "Sign-up not completed", {"message": UNAVAILABLE},
+        resp = _page(request, "digest_unavailable.html", "Sign-up not completed", {"message": UNAVAILABLE},
                      status=503)
+        resp.headers["retry-after"] = "300"
+        return resp
     if _wants_json(request):
         return StrictJSON(error_body(exc.code, exc.message, list(exc.suggestions)), status_code=status,
                           headers=NO_STORE)
-    resp = html_error(request, status, exc.message, list(exc.suggestions))
-    resp.headers.update(NO_STORE)
-    return resp
+    # the site's error page (app.html_error draws the same; app imports this module, so not imported here)
+    body = render("error.html", title="Not found" if status == 404 else "Cannot answer that", status=status,
+                  message=exc.message, suggestions=list(exc.suggestions), kind=None, path=request.url.path,
+                  page_path=request.url.path, json_path=None)
+    return HTMLResponse(body, status_code=status, headers=NO_STORE)
 
 
 async def _fields(request: Request) -> dict[str, Any]:

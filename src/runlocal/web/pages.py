@@ -53,7 +53,7 @@ def url_for_hit(kind: str, eid: str, row: dict[str, Any] | None = None) -> str:
 def home(request: Request) -> Page:
     cat = catalog()
     data = {"counts": {k: len(v) for k, v in sorted(cat.entities.items())},
-            "popular": site.popular_questions(), "changes": site.changes(limit=8)}
+            "popular": site.popular_questions(), "changes": _linked(site.changes(limit=8))}
     return Page("home.html", "Will it run? Local AI models, hardware and tools", data,
                 "Will this model run on this machine, in how much memory, and how fast? Estimates from a physics "
                 "engine, checked against published measurements.",
@@ -195,13 +195,14 @@ def search(request: Request) -> Page:
 
 
 def pulse(request: Request) -> Page:
-    return Page("pulse.html", "Pulse: what changed", {"months": site.months(), "changes": site.changes(limit=60)},
+    data = {"months": site.months(), "changes": _linked(site.changes(limit=60))}
+    return Page("pulse.html", "Pulse: what changed", data,
                 "New models, hardware, measurements and verdicts, dated.")
 
 
 def pulse_month(request: Request) -> Page:
     month = request.path_params["month"]
-    rows = site.changes(month=month)
+    rows = _linked(site.changes(month=month))
     return Page("pulse.html", f"Pulse: {month}", {"month": month, "months": site.months(), "changes": rows})
 
 
@@ -232,6 +233,11 @@ def _sitemap() -> list[dict[str, Any]]:
     ]
 
 
+def _linked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Change rows with the URL of the page each one is about."""
+    return [{**r, "url": url_for_hit(r["kind"], r["id"], r)} for r in rows]
+
+
 def _plain(d: Any) -> Any:
     """A service result made JSON-ready (dates as ISO strings)."""
     if isinstance(d, dict):
@@ -253,7 +259,7 @@ async def pulse_atom(request: Request) -> Response:
     updated = (rows[0]["date"] if rows else dt.date.today().isoformat()) + "T00:00:00Z"
     entries = []
     for r in rows:
-        url = base + url_for_hit(r["kind"], r["id"], _row_for(r))
+        url = base + url_for_hit(r["kind"], r["id"], r)
         entries.append(f"<entry><title>{escape(r['what'])}: {escape(r['name'])}</title>"
                        f"<link href=\"{escape(url)}\"/><id>{escape(url)}#{r['date']}</id>"
                        f"<updated>{r['date']}T00:00:00Z</updated><summary>{escape(r['summary'])}</summary></entry>")
@@ -262,14 +268,6 @@ async def pulse_atom(request: Request) -> Response:
             f"href=\"{escape(base)}/pulse.atom\"/><id>{escape(base)}/pulse</id><updated>{updated}</updated>"
             + "".join(entries) + "</feed>")
     return Response(body, media_type="application/atom+xml")
-
-
-def _row_for(r: dict[str, Any]) -> dict[str, Any]:
-    e = catalog().kind(r["kind"]).get(r["id"])
-    if e is None:
-        return {}
-    return {"model": e.data.get("model"), "hardware": e.data.get("hardware"), "section": e.data.get("section"),
-            "platform": e.data.get("platform")}
 
 
 async def sitemap_xml(request: Request) -> Response:
