@@ -7,38 +7,27 @@ is no `playwright install`. Without a chromium binary every test here is skipped
 from __future__ import annotations
 
 import contextlib
-import email
-import email.policy
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from e2e_support import CHROMIUM, Mailbox, Site, chromium_binary, free_port
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-CHROMIUM = os.environ.get("RUNLOCAL_CHROMIUM", "/usr/bin/chromium")
 START_TIMEOUT_S = 60
 ACTION_TIMEOUT_MS = 15_000
-
-
-def chromium_binary() -> str | None:
-    path = shutil.which(CHROMIUM) or (CHROMIUM if os.access(CHROMIUM, os.X_OK) else None)
-    return path
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -52,43 +41,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 # ------------------------------------------------------------------------------------------------ mail
-@dataclass
-class Mailbox:
-    """Every mail the local SMTP server accepted, parsed."""
-
-    host: str
-    port: int
-    messages: list[EmailMessage] = field(default_factory=list)
-    _cond: threading.Condition = field(default_factory=threading.Condition)
-
-    def add(self, raw: bytes) -> None:
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
-        assert isinstance(msg, EmailMessage)
-        with self._cond:
-            self.messages.append(msg)
-            self._cond.notify_all()
-
-    def wait_for(self, to: str, timeout: float = 15.0) -> EmailMessage:
-        """The first mail to `to`, waiting for it to arrive."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                for m in self.messages:
-                    if to in str(m.get("To", "")):
-                        return m
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"no mail to {to} within {timeout:.0f} s (got {len(self.messages)} others)")
-                self._cond.wait(left)
-
-
 class _Handler:
     def __init__(self, box: Mailbox) -> None:
         self.box = box
@@ -113,19 +66,6 @@ def mailbox() -> Iterator[Mailbox]:
 
 
 # ------------------------------------------------------------------------------------------------ site
-@dataclass
-class Site:
-    url: str
-    log: Path
-    proc: subprocess.Popen[bytes]
-
-    def log_tail(self, n: int = 4000) -> str:
-        try:
-            return self.log.read_text(encoding="utf-8", errors="replace")[-n:]
-        except OSError:
-            return ""
-
-
 def _get(url: str, timeout: float = 2.0) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - loopback only

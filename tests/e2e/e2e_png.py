@@ -3,12 +3,14 @@ count distinct pixel values, with only zlib and struct (Pillow is used instead w
 
 from __future__ import annotations
 
+import importlib
 import struct
 import zlib
 from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
+from typing import Any
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CHANNELS = {0: 1, 2: 3, 4: 2, 6: 4}  # colour type -> samples per pixel
@@ -32,10 +34,14 @@ def _add_bytes(a: int, b: int, n: int) -> int:
     return ((a & low) + (b & low)) ^ ((a ^ b) & high)
 
 
+def _add(x: int, y: int) -> int:
+    return (x + y) & 0xFF
+
+
 def _sub(row: bytes, bpp: int) -> bytes:
     out = bytearray(len(row))
     for c in range(bpp):
-        out[c::bpp] = bytes(accumulate(row[c::bpp], lambda x, y: (x + y) & 0xFF))
+        out[c::bpp] = bytes(accumulate(row[c::bpp], _add))
     return bytes(out)
 
 
@@ -88,14 +94,14 @@ def decoded_rows(data: bytes) -> tuple[int, int, int, list[tuple[int, bytes]]]:
 def pixel_stats(path: Path, max_rows: int = 400) -> PixelStats:
     """Distinct pixel values over up to max_rows rows spread over the image."""
     try:
-        from PIL import Image
+        image = importlib.import_module("PIL.Image")
     except ImportError:
         return _stats_zlib(path.read_bytes(), max_rows)
-    with Image.open(path) as im:
+    with image.open(path) as im:
         im = im.convert("RGBA")
         width, height = im.size
         step = max(1, height // max_rows)
-        counts: Counter[tuple[int, ...]] = Counter()
+        counts: Counter[Any] = Counter()
         n_rows = 0
         for y in range(0, height, step):
             counts.update(im.crop((0, y, width, y + 1)).getdata())
