@@ -9,6 +9,7 @@
 # Progress goes to stderr; stdout carries only the export lines. As root, the cluster belongs to the system user
 # runlocal-pg (created when missing): postgres refuses to run as root.
 set -euo pipefail
+export PATH="$PATH:/usr/sbin:/sbin"  # runuser, useradd
 
 DB_USER=runlocal
 DB_NAME=runlocal_test

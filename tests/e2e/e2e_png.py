@@ -34,14 +34,10 @@ def _add_bytes(a: int, b: int, n: int) -> int:
     return ((a & low) + (b & low)) ^ ((a ^ b) & high)
 
 
-def _add(x: int, y: int) -> int:
-    return (x + y) & 0xFF
-
-
 def _sub(row: bytes, bpp: int) -> bytes:
     out = bytearray(len(row))
     for c in range(bpp):
-        out[c::bpp] = bytes(accumulate(row[c::bpp], _add))
+        out[c::bpp] = bytes(v & 0xFF for v in accumulate(row[c::bpp]))
     return bytes(out)
 
 

@@ -63,7 +63,20 @@ def _fmt(value: Any, how: str | None) -> str:
         return f"{value:.2f} s"
     if how == "pct":
         return f"{value:.0f} %"
+    if how == "num":
+        return _sig(value)
+    if how == "range" and isinstance(value, list | tuple) and len(value) == 2:
+        return f"{_sig(value[0])} to {_sig(value[1])}"
     return str(value)
+
+
+def _sig(v: Any) -> str:
+    """A figure as prose prints it: whole numbers from 10 up, two significant digits below."""
+    if not isinstance(v, int | float):
+        return str(v)
+    if abs(v) >= 10:
+        return f"{v:,.0f}"
+    return f"{v:.2g}"
 
 
 def _lookup(d: dict[str, Any], path: str) -> Any:
@@ -345,6 +358,39 @@ def _memory_table() -> str:
 
 
 DIRECTIVES = {"table:fits_by_memory": _memory_table}
+ESTIMATE = re.compile(r"\{\{est\s+([^}:]+?)\s*:\s*([A-Za-z_][\w.]*)(?:\|(\w+))?\s*\}\}")
+"""{{est model=M hardware=H context_tokens=N : speed.decode_tokens_per_s|num}}: a live engine figure in prose
+(a + in a value stands for a space: hardware=M4+Max+128GB)."""
+_EST_INTS = {"context_tokens", "depth_tokens", "prompt_tokens", "gpu_count", "parallel"}
+ESTIMATE_FAILED = "[estimate unavailable]"
+
+
+def render_estimates(body: str) -> str:
+    """Replace every {{est ...}} directive with the engine's current figure (so prose never drifts)."""
+    def sub(m: re.Match[str]) -> str:
+        q: dict[str, Any] = {}
+        for pair in m.group(1).split():
+            k, _, v = pair.partition("=")
+            v = v.replace("+", " ")
+            if k in _EST_INTS:
+                q[k] = int(v) if v.isdigit() else v
+            elif k == "ram_gb":
+                q[k] = float(v) if v.replace(".", "", 1).isdigit() else v
+            elif k == "use_published_sizes":
+                q[k] = v == "true"
+            else:
+                q[k] = v
+        from .api import answer
+
+        a = answer(q)
+        if not a.get("ok"):
+            return ESTIMATE_FAILED
+        try:
+            return _fmt(_lookup(a, m.group(2)), m.group(3))
+        except KeyError:
+            return ESTIMATE_FAILED
+
+    return ESTIMATE.sub(sub, body)
 
 
 def render_page(page_id: str) -> dict[str, Any]:
@@ -352,7 +398,7 @@ def render_page(page_id: str) -> dict[str, Any]:
     e = cat.pages.get(page_id) or index(cat).get("pages", page_id)
     if e is None:
         raise NotFound(f"no page '{page_id}'", sorted(cat.pages))
-    body = e.body
+    body = render_estimates(e.body)
     for name, fn in DIRECTIVES.items():
         token = "{{" + name + "}}"
         if token in body:

@@ -38,9 +38,15 @@ def _accuracy() -> dict[str, Any]:
     return out
 
 
+LABELS = {"speed.decode_tokens_per_s": "decode tokens/s", "speed.prefill_tokens_per_s": "prefill tokens/s",
+          "speed.seconds_per_image": "seconds per image", "speed.seconds_per_video": "seconds per video",
+          "memory.accelerator_bytes": "memory on the accelerator", "memory.total_bytes": "total memory",
+          "file_bytes": "file size", "max_context_tokens": "largest context"}
+
+
 def _rows(summary: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"metric": metric, "hardware_class": g, **v} for metric, groups in summary.items()
-            for g, v in groups.items()]
+    return [{"metric": metric, "label": LABELS.get(metric, metric.rsplit(".", 1)[-1].replace("_", " ")),
+             "hardware_class": g, **v} for metric, groups in summary.items() for g, v in groups.items()]
 
 
 def methodology() -> dict[str, Any]:
