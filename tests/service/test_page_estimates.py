@@ -15,7 +15,7 @@ def test_a_directive_becomes_the_engines_figure() -> None:
 
 def test_every_page_renders_every_directive() -> None:
     bad = []
-    for pid, e in catalog().pages.items():
+    for pid in catalog().pages:
         text = render_page(pid)["text"]
         if ESTIMATE_FAILED in text or ESTIMATE.search(text) or "{{" in text:
             bad.append(pid)
