@@ -1,7 +1,8 @@
 """Build the catalog tables and the full-text index from a loaded Catalog, only when the data files changed.
 
-Full-text search is SQLite's FTS5 (porter stemming, bm25 ranking) or, on PostgreSQL, a tsvector column with a
-GIN index (ts_rank): the same words find the same entries on both."""
+Full-text search is SQLite's FTS5 (unicode61 words, bm25 ranking) or, on PostgreSQL, a tsvector column with a
+GIN index (the 'simple' configuration, ts_rank): neither stems nor drops words of its own, every query word is a
+prefix and search.py drops the same stop words on both, so the same words find the same entries on both."""
 
 from __future__ import annotations
 
@@ -14,15 +15,17 @@ from sqlalchemy import Connection, delete, select, text
 
 from ..catalog.load import Catalog, Entity
 from . import tables
-from .db import Store
+from .db import Store, writer
 
 SEARCH_TABLE = "catalog_search"
+BUILD_VERSION = "2"
+"""Part of the fingerprint: a change to how the tables are built rebuilds them."""
 DATE_KEYS = ("date", "release_date", "launch_date", "updated", "verdict_date")
 
 
 def fingerprint(cat: Catalog) -> str:
     """A hash of every entity's contents: the tables are rebuilt when it changes."""
-    h = hashlib.sha256()
+    h = hashlib.sha256(BUILD_VERSION.encode())
     for kind in sorted(cat.entities):
         for eid in sorted(cat.entities[kind]):
             e = cat.entities[kind][eid]
@@ -59,12 +62,12 @@ def _search_text(e: Entity) -> str:
 def _create_search(conn: Connection, dialect: str) -> None:
     if dialect == "sqlite":
         conn.exec_driver_sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS {SEARCH_TABLE} USING fts5("
-                             "kind UNINDEXED, id UNINDEXED, name, body, tokenize = 'porter unicode61')")
+                             "kind UNINDEXED, id UNINDEXED, name, body, tokenize = 'unicode61')")
     else:
         conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {SEARCH_TABLE} (kind text NOT NULL, id text NOT NULL, "
                              "name text NOT NULL, body text NOT NULL, doc tsvector GENERATED ALWAYS AS ("
-                             "setweight(to_tsvector('english', name), 'A') || "
-                             "setweight(to_tsvector('english', body), 'D')) STORED, PRIMARY KEY (kind, id))")
+                             "setweight(to_tsvector('simple', name), 'A') || "
+                             "setweight(to_tsvector('simple', body), 'D')) STORED, PRIMARY KEY (kind, id))")
         conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {SEARCH_TABLE}_doc ON {SEARCH_TABLE} USING gin (doc)")
 
 
@@ -83,7 +86,7 @@ def ensure_built(store: Store, cat: Catalog) -> bool:
     fp = fingerprint(cat)
     if built_fingerprint(store) == fp:
         return False
-    with store.engine.begin() as conn:
+    with writer(store) as conn, conn.begin():
         if store.dialect == "postgresql":  # several app instances start at once: one builds, the others wait
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727273)")
         for t in tables.CATALOG_TABLES:

@@ -68,9 +68,22 @@ def open_store(url: str | None = None) -> Store:
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # SQLAlchemy's BEGIN below, so DDL is transactional too
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")  # readers never wait for the one writer
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            # A writer that must not race another (the catalog build, a migration) asks for the write lock up
+            # front; everything else begins deferred, so readers never wait for each other.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("immediate") else "BEGIN")
     return Store(url=url, engine=engine)
+
+
+def writer(store: Store) -> Any:
+    """A connection whose transaction holds the database's write lock from its start (SQLite BEGIN IMMEDIATE;
+    PostgreSQL callers add an advisory lock), for work that checks and then writes."""
+    return store.engine.connect().execution_options(immediate=True)

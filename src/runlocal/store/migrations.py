@@ -9,7 +9,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, select
 
 from . import tables
-from .db import Store
+from .db import Store, writer
 
 
 def _m1_digest_subscribers(conn: Connection) -> None:
@@ -24,10 +24,12 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 def migrate(store: Store) -> list[int]:
     """Apply every migration not yet recorded; the ids applied now (empty when up to date)."""
     applied: list[int] = []
-    with store.engine.begin() as conn:
+    with writer(store) as conn, conn.begin():
+        if store.dialect == "postgresql":
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
         tables.migrations.create(conn, checkfirst=True)
     for mid, name, fn in MIGRATIONS:
-        with store.engine.begin() as conn:
+        with writer(store) as conn, conn.begin():
             if store.dialect == "postgresql":  # one instance migrates at a time
                 conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
             done = conn.execute(select(tables.migrations.c.id).where(tables.migrations.c.id == mid)).first()

@@ -24,9 +24,19 @@ class Hit:
     rank: float
 
 
+STOP_WORDS = frozenset(
+    "a an and are as at be but by can do does for from how i in into is it its my not of on or so than that the "
+    "their then there these this to was what when where which who why will with you your".split())
+"""Left out of every query on both databases (PostgreSQL's english configuration drops them; FTS5 would require
+them): "out of memory" finds what "out memory" finds."""
+
+
 def words(query: str) -> list[str]:
-    """The searchable words of a query: letters and digits only, so no query syntax reaches the engine."""
-    return [w.lower() for w in _WORD.findall(query)][:MAX_QUERY_WORDS]
+    """The searchable words of a query: letters and digits only (no query syntax reaches the engine), without
+    stop words unless the query is nothing but stop words."""
+    ws = [w.lower() for w in _WORD.findall(query)]
+    kept = [w for w in ws if w not in STOP_WORDS] or ws
+    return kept[:MAX_QUERY_WORDS]
 
 
 def search(store: Store, query: str, *, limit: int = 30, kind: str | None = None) -> list[Hit]:
@@ -44,9 +54,9 @@ def search(store: Store, query: str, *, limit: int = 30, kind: str | None = None
         params: dict[str, object] = {"q": match, "limit": limit}
     else:
         match = " & ".join(f"{w}:*" for w in ws)
-        sql = ("SELECT s.kind, s.id, e.name, e.summary, -ts_rank(s.doc, to_tsquery('english', :q)) AS rank "
+        sql = ("SELECT s.kind, s.id, e.name, e.summary, -ts_rank(s.doc, to_tsquery('simple', :q)) AS rank "
                f"FROM {SEARCH_TABLE} s JOIN catalog_entities e ON e.kind = s.kind AND e.id = s.id "
-               f"WHERE s.doc @@ to_tsquery('english', :q){where_kind} ORDER BY rank, s.kind, s.id LIMIT :limit")
+               f"WHERE s.doc @@ to_tsquery('simple', :q){where_kind} ORDER BY rank, s.kind, s.id LIMIT :limit")
         params = {"q": match, "limit": limit}
     if kind:
         params["kind"] = kind

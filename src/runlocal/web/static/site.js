@@ -51,7 +51,7 @@
     var cores = navigator.hardwareConcurrency;
     var platform = (navigator.userAgentData && navigator.userAgentData.platform) || navigator.platform || "";
     if (cores) { lines.push("CPU threads: " + cores + "."); }
-    if (mem) { lines.push("System memory: at least " + mem + " GB (browsers report at most 8)."); }
+    if (mem) { lines.push("System memory: about " + mem + " GB (browsers round this figure and cap it)."); }
     if (platform) { lines.push("Platform: " + platform + "."); }
     var done = function () {
       var found = suggest(words);
