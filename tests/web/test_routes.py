@@ -136,3 +136,9 @@ def test_methodology_tables_are_generated(client: TestClient) -> None:
     rows = m["accuracy"]["benchmarks"]
     assert any(r["metric"].endswith("decode_tokens_per_s") and r["hardware_class"] == "ALL" for r in rows)
     assert len(m["assumptions"]) >= 80
+
+
+def test_change_one_setting_links(client: TestClient) -> None:
+    page = client.get("/will-it-run?model=llama-3.3-70b&hardware=rtx-4090").text
+    assert 'class="variants"' in page and "quant=Q8_0" in page and "gpu_count=2" in page
+    assert '<strong aria-current="true">Q4_K_M</strong>' in page

@@ -73,13 +73,34 @@ def will_it_run(request: Request) -> Page:
         raise exc
     cat = catalog()
     extras = {"charts": charts_view.will_it_run(data) if ans else {}, "model_ids": sorted(cat.models),
-              "hardware_ids": sorted(cat.hardware)}
+              "hardware_ids": sorted(cat.hardware), "variants": _variants(params, ans) if ans else []}
     title = "Will it run?"
     if ans:
         m = cat.models.get(ans.get("model_id") or "")
         h = cat.hardware.get(ans.get("hardware_id") or "")
         title = f"{m.name if m else 'This model'} on {h.name if h else 'this machine'}: {data['ladder']['label']}"
     return Page("will_it_run.html", title, data, extras=extras)
+
+
+VARIANT_QUANTS = ("Q3_K_M", "Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "F16")
+VARIANT_CONTEXTS = (8192, 32768, 131072)
+
+
+def _variants(params: dict[str, str], ans: dict[str, Any]) -> list[dict[str, Any]]:
+    """Links to the same question with one setting changed (quant, context, a second GPU)."""
+    base = {k: v for k, v in params.items() if k in site.QUESTION_KEYS}
+    groups: list[dict[str, Any]] = []
+    if ans.get("speed", {}).get("decode_tokens_per_s") is not None and ans.get("runtime") in ("llama.cpp", "ollama"):
+        groups.append({"label": "Quant", "links": [
+            {"text": q, "query": {**base, "quant": q}, "current": q == ans.get("quant")} for q in VARIANT_QUANTS]})
+        ctx = int(params.get("context") or 4096) if (params.get("context") or "4096").isdigit() else 4096
+        groups.append({"label": "Context", "links": [
+            {"text": f"{c // 1024}K", "query": {**base, "context": c}, "current": c == ctx} for c in VARIANT_CONTEXTS]})
+    gpus = params.get("gpu_count") or "1"
+    if ans.get("hardware_id") and gpus.isdigit() and ans.get("fits") != "gpu":
+        groups.append({"label": "GPUs", "links": [{"text": f"{int(gpus) + 1} of these", "current": False,
+                                                   "query": {**base, "gpu_count": int(gpus) + 1}}]})
+    return groups
 
 
 def models(request: Request) -> Page:
