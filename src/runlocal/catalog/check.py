@@ -71,6 +71,15 @@ def check(cat: Catalog | None = None, *, today: dt.date | None = None) -> tuple[
                 problems.append(f"{e.path}: estimate id {est['id']!r} is also used by {keys[str(est['id'])]}")
             else:
                 keys[str(est["id"])] = e.path
+    for e in cat.prices.values():
+        if e.data.get("hardware") not in cat.hardware:
+            problems.append(f"{e.path}: hardware '{e.data.get('hardware')}' is not a catalog hardware id")
+        elif e.id != e.data.get("hardware"):
+            problems.append(f"{e.path}: the file must be named after its hardware id ({e.data.get('hardware')}.toml)")
+    for e in cat.api_prices.values():
+        for i, p in enumerate(e.data.get("prices", [])):
+            if isinstance(p, dict) and p.get("model") not in cat.models:
+                problems.append(f"{e.path} prices[{i}]: model '{p.get('model')}' is not a catalog model id")
     for e in cat.benchmarks.values():
         problems += _check_refs(cat, e.path, e.data.get("model"), e.data.get("hardware"), "benchmark")
         rates = ("decode_tokens_per_s", "prefill_tokens_per_s", "seconds_per_image", "seconds_per_video",

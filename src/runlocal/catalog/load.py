@@ -99,6 +99,14 @@ class Catalog:
         return self.kind("pages")
 
     @property
+    def prices(self) -> dict[str, Entity]:
+        return self.kind("prices")
+
+    @property
+    def api_prices(self) -> dict[str, Entity]:
+        return self.kind("api_prices")
+
+    @property
     def benchmarks(self) -> dict[str, Entity]:
         return self.kind("benchmarks")
 
@@ -356,6 +364,19 @@ def validate(kind: str, data: dict[str, Any], rel: str) -> list[str]:
             problems.extend(check_table(a, ARTIFACT, f"{rel} artifacts[{i}]"))
             if a.get("source") not in ids:
                 problems.append(f"{rel} artifacts[{i}]: source '{a.get('source')}' is not a [[sources]] id")
+    for key, sub in (("offers", "OFFER"), ("prices", "API_PRICE")):
+        if kind in ("prices", "api_prices") and isinstance(data.get(key), list):
+            from . import schema
+
+            for i, o in enumerate(data[key]):
+                if not isinstance(o, dict):
+                    problems.append(f"{rel}: {key}[{i}] must be a table")
+                    continue
+                problems.extend(check_table(o, getattr(schema, sub), f"{rel} {key}[{i}]"))
+                if o.get("source") not in ids:
+                    problems.append(f"{rel} {key}[{i}]: source '{o.get('source')}' is not a [[sources]] id")
+                if key == "offers" and o.get("condition") not in ("new", "used"):
+                    problems.append(f"{rel} {key}[{i}]: condition must be new or used")
     if kind == "hardware":
         if data.get("kind") == "gpu" and "memory_gb" not in data:
             problems.append(f"{rel}: a gpu needs memory_gb")

@@ -145,6 +145,7 @@ HARDWARE: Spec = {
     "fp8_tensor_tflops": (NUM, False),
     "fp32_tflops": (NUM, False),
     "tdp_w": (NUM, False),
+    "idle_w": (NUM, False),  # measured power at idle (desktop, display on), from a cited review
     "launch_date": (DATE, False),
     "launch_price_usd": (NUM, False),
     "pcie": (STR, False),
@@ -223,6 +224,37 @@ BENCHMARK: Spec = {
     "sources": (LIST, True),
 }
 
+PRICES: Spec = {
+    "hardware": (STR, True),  # the catalog hardware id these prices are for
+    "offers": (LIST, True),  # [[offers]]: one dated, cited price each
+    "notes": (STR, False),
+    "sources": (LIST, True),
+}
+OFFER: Spec = {
+    "condition": (STR, True),  # new (street price) or used
+    "usd": (NUM, True),
+    "date": (DATE, True),  # when the price was seen
+    "source": (STR, True),  # a [[sources]] id of this file
+    "memory_gb": (NUM, False),  # for machines sold in several memory sizes: which one
+    "region": (STR, False),  # us (default), eu, ...
+    "note": (STR, False),
+}
+API_PRICES: Spec = {
+    "provider": (STR, True),  # the hosting provider's name
+    "url": (STR, True),
+    "prices": (LIST, True),  # [[prices]]: one model each
+    "sources": (LIST, True),
+}
+API_PRICE: Spec = {
+    "model": (STR, True),  # the catalog model id
+    "input_usd_per_mtok": (NUM, True),
+    "output_usd_per_mtok": (NUM, True),
+    "date": (DATE, True),
+    "source": (STR, True),
+    "quant": (STR, False),  # what the provider serves, when it says (fp8, bf16, ...)
+    "note": (STR, False),
+}
+
 GLOSSARY: Spec = {
     "term": (STR, True),
     "aliases": (LIST, False),
@@ -272,6 +304,7 @@ MD_SECTIONS: dict[str, tuple[str, ...]] = {
 }
 
 KINDS: dict[str, Spec] = {"models": MODEL, "hardware": HARDWARE, "quants": QUANT, "runtimes": RUNTIME,
+                          "prices": PRICES, "api_prices": API_PRICES,
                           "benchmarks": BENCHMARK}
 
 ENUMS: dict[tuple[str, str], set[str]] = {
@@ -304,6 +337,10 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "fp8_tensor_tflops": (0, MAX_TFLOPS, False),
     "fp32_tflops": (0, MAX_TFLOPS, False),
     "tdp_w": (0, 100_000, False),
+    "idle_w": (0, 10_000, False),
+    "usd": (0, 100_000_000, False),
+    "input_usd_per_mtok": (0, 10_000, True),
+    "output_usd_per_mtok": (0, 10_000, True),
     "launch_price_usd": (0, 100_000_000, False),
     "gpu_cores": (1, MAX_CORES, True),
     "cpu_cores": (1, MAX_CORES, True),

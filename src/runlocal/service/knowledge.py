@@ -376,8 +376,8 @@ def render_estimates(body: str) -> str:
                 q[k] = int(v) if v.isdigit() else v
             elif k == "ram_gb":
                 q[k] = float(v) if v.replace(".", "", 1).isdigit() else v
-            elif k == "use_published_sizes":
-                q[k] = v == "true"
+            elif k in ("use_published_sizes", "flash_attention"):
+                q[k] = {"true": True, "false": False}.get(v, v)
             else:
                 q[k] = v
         from .api import answer
