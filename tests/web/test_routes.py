@@ -21,6 +21,9 @@ PATHS = [
     "/errors/pytorch-cuda-out-of-memory", "/troubleshoot", "/troubleshoot?q=CUDA+error%3A+out+of+memory",
     "/troubleshoot?q=CUDA+out+of+memory&model=qwen3-8b&hardware=rtx-4060", "/learn", "/learn/what-is-local-ai",
     "/start", "/methodology", "/search?q=qwen3", "/search?q=out+of+memory", "/pulse", "/pulse/2026-11", "/sitemap",
+    "/compare", "/compare?hardware=rtx-4090,2x+rtx-3090,M4+Max+128GB", "/choose-gpu",
+    "/choose-gpu?model=qwen3-32b&context=16384&min_speed=20", "/choose-gpu?model=qwen3-8b,gpt-oss-20b&budget=1000",
+    "/cost", "/cost?model=qwen3-8b&hardware=rtx-4090", "/cost?model=gpt-oss-20b&hardware=rtx-3090&kwh_price=0.3",
 ]
 NOT_FOUND = ["/models/no-such-model", "/hardware/no-such-gpu", "/tools/nope", "/glossary/nope", "/errors/nope",
              "/learn/nope", "/start/nope", "/will-it-run?model=no-such-model&hardware=rtx-4090"]
@@ -142,3 +145,14 @@ def test_change_one_setting_links(client: TestClient) -> None:
     page = client.get("/will-it-run?model=llama-3.3-70b&hardware=rtx-4090").text
     assert 'class="variants"' in page and "quant=Q8_0" in page and "gpu_count=2" in page
     assert '<strong aria-current="true">Q4_K_M</strong>' in page
+
+
+def test_decision_tools_refuse_bad_input_in_one_shape(client: TestClient) -> None:
+    for path, status in (("/compare.json?hardware=rtx-4090", 400), ("/compare.json?hardware=nope-gpu,rtx-4090", 404),
+                         ("/choose-gpu.json?model=qwen3-8b&min_speed=abc", 400),
+                         ("/choose-gpu.json?model=qwen3-8b&min_speed=nan", 400),
+                         ("/cost.json?model=qwen3-8b&hardware=rtx-4090&years=0", 400),
+                         ("/cost.json?model=qwen3-8b&hardware=rtx-4090&gpu_count=99", 400)):
+        r = client.get(path)
+        assert r.status_code == status, (path, r.status_code, r.text[:200])
+        assert set(r.json()["error"]) == {"code", "message", "suggestions"}

@@ -18,7 +18,7 @@ EPILOG = """examples:
   runlocal data check
 """
 
-COMMANDS = ("check", "estimate", "catalog", "knowledge", "system", "fit", "inspect", "serve", "digest")
+COMMANDS = ("check", "estimate", "catalog", "knowledge", "system", "fit", "inspect", "decide", "serve", "digest")
 """Command modules under runlocal.cli, in `--help` order; each has register(subparsers)."""
 
 

@@ -15,6 +15,7 @@ from ..service import catalog_pages as cp
 from ..service import site
 from ..service.resolve import catalog
 from . import charts_view
+from . import tools as decision
 from .page import Page
 
 SITE_PAGES = ("about", "editorial-policy", "trust", "how-we-make-money", "privacy", "terms", "contact")
@@ -317,6 +318,8 @@ PAGES: list[tuple[str, Any, str | None]] = [
     ("/start", start, None), ("/start/{platform}", start_page, "pages"), ("/methodology", methodology, None),
     ("/search", search, None), ("/pulse", pulse, None), ("/pulse/{month}", pulse_month, None),
     ("/sitemap", sitemap, None),
+    ("/compare", decision.compare_page, None), ("/choose-gpu", decision.choose_page, None),
+    ("/cost", decision.cost_page, None),
     *((f"/{p}", site_page(p), "pages") for p in SITE_PAGES),
 ]
 """The site's URL map (kept stable: other tools and the tests depend on these paths)."""

@@ -1,0 +1,128 @@
+"""The decision tools' pages: /compare, /choose-gpu, /cost (each with its .json twin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+from starlette.requests import Request
+
+from ..errors import InvalidField
+from ..service.resolve import catalog
+from . import charts
+from .page import Page
+
+MAX_PARAM = 200
+
+
+def _text(request: Request, key: str, default: str = "") -> str:
+    return (request.query_params.get(key) or default)[:MAX_PARAM]
+
+
+def _number(request: Request, key: str, default: float | None) -> float | None:
+    v = request.query_params.get(key)
+    if v in (None, ""):
+        return default
+    try:
+        f = float(v[:40])
+    except ValueError:
+        raise InvalidField(f"{key} must be a number, got {v[:40]!r}") from None
+    if f != f or f in (float("inf"), float("-inf")):
+        raise InvalidField(f"{key} must be a finite number")
+    return f
+
+
+def _flag(request: Request, key: str) -> bool:
+    return (request.query_params.get(key) or "").lower() in ("1", "true", "on", "yes")
+
+
+def _ids() -> dict[str, list[str]]:
+    return {"model_ids": sorted(catalog().models), "hardware_ids": sorted(catalog().hardware)}
+
+
+def compare_page(request: Request) -> Page:
+    from ..service.compare import compare
+
+    raw = _text(request, "hardware", "")
+    names = [n.strip() for n in raw.split(",") if n.strip()][:5]
+    data: dict[str, Any] = {"hardware": raw, "used": _flag(request, "used"), "result": None}
+    extras: dict[str, Any] = {**_ids(), "chart": None}
+    if names:
+        data["result"] = r = compare(names, used=data["used"])
+        rows = []
+        for i, m in enumerate(r["reference"]["models"]):
+            for mach in r["machines"]:
+                run = mach["runs"][i]
+                label = f"{catalog().models[m].name} · {mach['input']}"
+                if run.get("ok") and run["fits"] != "no" and run.get("decode_tokens_per_s"):
+                    rows.append((label, float(run["decode_tokens_per_s"]), mach["input"]))
+                else:
+                    rows.append((label, 0.0, "does not fit"))
+        try:
+            extras["chart"] = Markup(charts.bar_chart(rows[:100], title="Estimated decode speed by model and machine",
+                                                      unit="tok/s"))
+        except ValueError:
+            extras["chart"] = None
+    title = "Compare hardware" + (": " + " vs ".join(names) if names else "")
+    return Page("compare.html", title, data, "Two to four machines side by side: what each runs, how fast, and for "
+                "what price.", extras=extras)
+
+
+def choose_page(request: Request) -> Page:
+    from ..service.choose import choose
+
+    models = [m.strip() for m in _text(request, "model").split(",") if m.strip()][:4]
+    speed, ctx = _number(request, "min_speed", 20.0), _number(request, "context", 8192)
+    min_speed = 20.0 if speed is None else speed
+    context = 8192 if ctx is None else int(ctx)
+    budget = _number(request, "budget", None)
+    data: dict[str, Any] = {"model": ",".join(models), "min_speed": min_speed, "context": context, "budget": budget,
+                            "used": _flag(request, "used"), "result": None}
+    extras: dict[str, Any] = {**_ids(), "chart": None}
+    if models:
+        data["result"] = r = choose(models, min_speed=min_speed, context=context, budget=budget, used=data["used"])
+        pts = [(p["label"] if p["meets"] else "", float(p["usd"]), float(p["tokens_per_s"])) for p in r["chart"]]
+        if pts:
+            try:
+                svg = charts.scatter(pts[:200], title="Price against speed of every priced candidate",
+                                     x_label="price (USD)", y_label="slowest model, tokens/s", target_y=min_speed,
+                                     target_label=f"target {min_speed:g} tok/s")
+                extras["chart"] = Markup(svg)
+            except ValueError:
+                extras["chart"] = None
+    return Page("choose.html", "Choose my GPU", data, "The cheapest hardware that runs your models at your speed.",
+                extras=extras)
+
+
+def cost_page(request: Request) -> Page:
+    from ..service.cost import CostSettings, cost
+
+    model, hardware = _text(request, "model"), _text(request, "hardware")
+    d = CostSettings()
+
+    def num(key: str, default: float) -> float:
+        v = _number(request, key, default)
+        return default if v is None else v
+
+    s = CostSettings(tokens_per_day=num("tokens_per_day", d.tokens_per_day),
+                     input_share=num("input_share", d.input_share),
+                     kwh_price=num("kwh_price", d.kwh_price), years=num("years", d.years),
+                     hours_per_day=num("hours_per_day", d.hours_per_day), price_usd=_number(request, "price", None),
+                     used=_flag(request, "used"))
+    gpus = int(num("gpu_count", 1))
+    if not 1 <= gpus <= 8:
+        raise InvalidField(f"gpu_count must be from 1 to 8, got {gpus}")
+    data: dict[str, Any] = {"model": model, "hardware": hardware, "gpu_count": gpus, "settings": s.__dict__,
+                            "result": None}
+    extras: dict[str, Any] = {**_ids(), "chart": None}
+    if model and hardware:
+        data["result"] = r = cost(model, hardware, gpu_count=gpus, settings=s)
+        if r["cumulative"]:
+            series = [charts.Series("local (hardware + electricity)",
+                                    tuple((float(c["month"]), c["local_usd"]) for c in r["cumulative"])),
+                      charts.Series(f"API ({r['api']['provider']})",
+                                    tuple((float(c["month"]), c["api_usd"]) for c in r["cumulative"]))]
+            extras["chart"] = Markup(charts.line_chart(series, title="Cumulative cost", x_label="months",
+                                                       y_label="dollars"))
+    return Page("cost.html", "Cost vs cloud", data, "Local cost per million tokens against hosted API prices.",
+                extras=extras)
