@@ -76,6 +76,10 @@ def check(cat: Catalog | None = None, *, today: dt.date | None = None) -> tuple[
             problems.append(f"{e.path}: hardware '{e.data.get('hardware')}' is not a catalog hardware id")
         elif e.id != e.data.get("hardware"):
             problems.append(f"{e.path}: the file must be named after its hardware id ({e.data.get('hardware')}.toml)")
+    for e in cat.kits.values():
+        for m in e.data.get("models", []):
+            if m not in cat.models:
+                problems.append(f"{e.path}: model '{m}' is not a catalog model id")
     for e in cat.api_prices.values():
         for i, p in enumerate(e.data.get("prices", [])):
             if isinstance(p, dict) and p.get("model") not in cat.models:

@@ -27,6 +27,9 @@ from .schema import (
 )
 
 CACHE_VERSION = 4
+SAMPLING_KEYS = {"temperature": 5, "top_p": 1, "top_k": 1000, "min_p": 1, "repeat_penalty": 5, "presence_penalty": 5,
+                 "frequency_penalty": 5}
+"""Sampling settings a prompting kit may recommend, with their upper bounds."""
 ALL_KINDS = {**KINDS, **MD_KINDS}
 
 
@@ -97,6 +100,10 @@ class Catalog:
     @property
     def pages(self) -> dict[str, Entity]:
         return self.kind("pages")
+
+    @property
+    def kits(self) -> dict[str, Entity]:
+        return self.kind("kits")
 
     @property
     def prices(self) -> dict[str, Entity]:
@@ -377,6 +384,17 @@ def validate(kind: str, data: dict[str, Any], rel: str) -> list[str]:
                     problems.append(f"{rel} {key}[{i}]: source '{o.get('source')}' is not a [[sources]] id")
                 if key == "offers" and o.get("condition") not in ("new", "used"):
                     problems.append(f"{rel} {key}[{i}]: condition must be new or used")
+    if kind == "kits":
+        for key in ("template_source", "sampling_source"):
+            if key in data and data[key] not in ids:
+                problems.append(f"{rel}: {key} '{data[key]}' is not a [[sources]] id")
+        samp = data.get("sampling")
+        if isinstance(samp, dict):
+            for k, v in samp.items():
+                if k not in SAMPLING_KEYS:
+                    problems.append(f"{rel} [sampling]: unknown key '{k}' (one of {', '.join(SAMPLING_KEYS)})")
+                elif isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= SAMPLING_KEYS[k]:
+                    problems.append(f"{rel} [sampling]: {k} must be a number from 0 to {SAMPLING_KEYS[k]}")
     if kind == "hardware":
         if data.get("kind") == "gpu" and "memory_gb" not in data:
             problems.append(f"{rel}: a gpu needs memory_gb")

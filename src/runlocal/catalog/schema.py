@@ -255,6 +255,21 @@ API_PRICE: Spec = {
     "note": (STR, False),
 }
 
+KIT: Spec = {
+    "name": (STR, True),  # the family's display name, e.g. "Qwen3"
+    "models": (LIST, True),  # catalog model ids this kit applies to
+    "template_format": (STR, True),  # chatml, llama3, gemma, harmony, mistral, phi3, deepseek, ... (a short name)
+    "chat_template": (STR, True),  # the Jinja chat template as published (or its essential part), verbatim
+    "template_source": (STR, True),  # a [[sources]] id: the tokenizer_config.json / GGUF / model card it came from
+    "stop": (LIST, False),  # stop strings the template ends a turn with
+    "sampling": ((dict,), True),  # the makers' recommended settings (SAMPLING_KEYS in load.py)
+    "sampling_source": (STR, True),  # a [[sources]] id: generation_config.json or the model card
+    "modes": (LIST, False),  # [[modes]]: named alternatives (thinking / non-thinking), each with its own sampling
+    "system_prompt": (STR, False),  # a default system prompt when the makers give one
+    "notes": (STR, False),
+    "sources": (LIST, True),
+}
+
 GLOSSARY: Spec = {
     "term": (STR, True),
     "aliases": (LIST, False),
@@ -304,7 +319,7 @@ MD_SECTIONS: dict[str, tuple[str, ...]] = {
 }
 
 KINDS: dict[str, Spec] = {"models": MODEL, "hardware": HARDWARE, "quants": QUANT, "runtimes": RUNTIME,
-                          "prices": PRICES, "api_prices": API_PRICES,
+                          "prices": PRICES, "api_prices": API_PRICES, "kits": KIT,
                           "benchmarks": BENCHMARK}
 
 ENUMS: dict[tuple[str, str], set[str]] = {
