@@ -24,9 +24,10 @@ PATHS = [
     "/compare", "/compare?hardware=rtx-4090,2x+rtx-3090,M4+Max+128GB", "/choose-gpu",
     "/choose-gpu?model=qwen3-32b&context=16384&min_speed=20", "/choose-gpu?model=qwen3-8b,gpt-oss-20b&budget=1000",
     "/cost", "/cost?model=qwen3-8b&hardware=rtx-4090", "/cost?model=gpt-oss-20b&hardware=rtx-3090&kwh_price=0.3",
+    "/best-gpu", "/guides", "/guides/best-mac", "/guides/best-used-gpu", "/guides/budget-tiers",
 ]
 NOT_FOUND = ["/models/no-such-model", "/hardware/no-such-gpu", "/tools/nope", "/glossary/nope", "/errors/nope",
-             "/learn/nope", "/start/nope", "/will-it-run?model=no-such-model&hardware=rtx-4090"]
+             "/learn/nope", "/start/nope", "/will-it-run?model=no-such-model&hardware=rtx-4090", "/guides/nope"]
 
 
 def _twin(path: str) -> str:

@@ -193,3 +193,38 @@ def register(sub: Any) -> None:
     co.add_argument("--used", action="store_true", help="use the used price where the catalog has one")
     co.add_argument("--json", action="store_true", help="print the result as JSON")
     co.set_defaults(run=run_cost)
+    register_guide(sub)
+
+
+def run_guide(args: argparse.Namespace) -> int:
+    from ..service.guides import guide, guide_index
+
+    if not args.id:
+        for g in guide_index():
+            print(f"{g['id']:<16} {g['title']}")
+        return 0
+    r = guide(args.id)
+    if args.json:
+        print(json.dumps(r, indent=2))
+        return 0
+    print(r["title"])
+    print("=" * len(r["title"]))
+    print(r["intro"] + "\n")
+    for b in r["bottom_line"]:
+        print(f"- {b}")
+    for t in r["tiers"]:
+        p = t["pick"]
+        print(f"\n{t['tier']}: {p['label']} — {_price(p['price'])}")
+        print(f"  buy if {p['buy_if']}")
+        for s in p["skip_if"]:
+            print(f"  skip if {s}")
+    print(f"\n{r['method']}")
+    return 0
+
+
+def register_guide(sub: Any) -> None:
+    g = sub.add_parser("guide", help="print a buyer guide (best GPU, best Mac, ...)",
+                       description="Buyer guides generated from the engine and the catalog's price table.")
+    g.add_argument("id", nargs="?", help="guide id (none: list them)")
+    g.add_argument("--json", action="store_true", help="print the guide as JSON")
+    g.set_defaults(run=run_guide)

@@ -319,7 +319,8 @@ PAGES: list[tuple[str, Any, str | None]] = [
     ("/search", search, None), ("/pulse", pulse, None), ("/pulse/{month}", pulse_month, None),
     ("/sitemap", sitemap, None),
     ("/compare", decision.compare_page, None), ("/choose-gpu", decision.choose_page, None),
-    ("/cost", decision.cost_page, None),
+    ("/cost", decision.cost_page, None), ("/best-gpu", decision.best_gpu, None),
+    ("/guides", decision.guides_index, None), ("/guides/{id}", decision.guide_page, None),
     *((f"/{p}", site_page(p), "pages") for p in SITE_PAGES),
 ]
 """The site's URL map (kept stable: other tools and the tests depend on these paths)."""

@@ -126,3 +126,25 @@ def cost_page(request: Request) -> Page:
                                                        y_label="dollars"))
     return Page("cost.html", "Cost vs cloud", data, "Local cost per million tokens against hosted API prices.",
                 extras=extras)
+
+
+def guides_index(request: Request) -> Page:
+    from ..service.guides import guide_index
+
+    return Page("guides.html", "Buyer guides", {"guides": guide_index()},
+                "Best GPU, best used card, best Mac, best laptop and budget tiers, generated from the engine and the "
+                "price table.")
+
+
+def guide_page(request: Request) -> Page:
+    from ..service.guides import guide
+
+    d = guide(request.path_params["id"])
+    return Page("guide.html", d["title"], d, d["intro"])
+
+
+def best_gpu(request: Request) -> Page:
+    from ..service.guides import guide
+
+    d = guide("best-gpu")
+    return Page("guide.html", d["title"], d, d["intro"])
