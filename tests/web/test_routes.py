@@ -25,6 +25,7 @@ PATHS = [
     "/choose-gpu?model=qwen3-32b&context=16384&min_speed=20", "/choose-gpu?model=qwen3-8b,gpt-oss-20b&budget=1000",
     "/cost", "/cost?model=qwen3-8b&hardware=rtx-4090", "/cost?model=gpt-oss-20b&hardware=rtx-3090&kwh_price=0.3",
     "/best-gpu", "/guides", "/guides/best-mac", "/guides/best-used-gpu", "/guides/budget-tiers",
+    "/quick-answers", "/ask", "/ask?q=can+I+run+qwen3+30b+on+a+3060+with+32k+context", "/ask?q=on+a+4090",
 ]
 NOT_FOUND = ["/models/no-such-model", "/hardware/no-such-gpu", "/tools/nope", "/glossary/nope", "/errors/nope",
              "/learn/nope", "/start/nope", "/will-it-run?model=no-such-model&hardware=rtx-4090", "/guides/nope"]

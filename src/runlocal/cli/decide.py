@@ -194,6 +194,7 @@ def register(sub: Any) -> None:
     co.add_argument("--json", action="store_true", help="print the result as JSON")
     co.set_defaults(run=run_cost)
     register_guide(sub)
+    register_ask(sub)
 
 
 def run_guide(args: argparse.Namespace) -> int:
@@ -228,3 +229,40 @@ def register_guide(sub: Any) -> None:
     g.add_argument("id", nargs="?", help="guide id (none: list them)")
     g.add_argument("--json", action="store_true", help="print the guide as JSON")
     g.set_defaults(run=run_guide)
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    from ..service.ask import ask, quick_answers
+
+    if args.quick:
+        rows = quick_answers()
+        if args.json:
+            print(json.dumps(rows, indent=2))
+            return 0
+        for r in rows:
+            print(f"{r['question']}\n  {r['reply']}\n")
+        return 0
+    if not args.sentence:
+        from ..errors import InvalidField
+
+        raise InvalidField('ask a question, e.g. runlocal ask "can I run qwen3 30b on a 3060 with 32k context?"')
+    r = ask(" ".join(args.sentence))
+    if args.json:
+        print(json.dumps(r, indent=2))
+        return 0 if r.get("answer") else 2
+    print(r["reply"])
+    u = r["understood"]
+    read = ", ".join(f"{k.replace('_id', '')}={u[k]}" for k in ("model_id", "hardware_id", "gpu_count", "quant",
+                                                                 "context_tokens", "ram_gb") if k in u)
+    print(f"(read as: {read})" if read else "")
+    return 0 if r.get("answer") else 2
+
+
+def register_ask(sub: Any) -> None:
+    a = sub.add_parser("ask", help="ask in a sentence: can I run MODEL on HARDWARE with N context?",
+                       description="Finds the model, hardware, quant, context and GPU count in a sentence, answers in "
+                                   "two or three sentences, and says what it understood.")
+    a.add_argument("sentence", nargs="*", help='e.g. "can I run qwen3 30b on a 3060 with 32k context?"')
+    a.add_argument("--quick", action="store_true", help="print every quick answer (the questions asked most)")
+    a.add_argument("--json", action="store_true", help="print the result as JSON")
+    a.set_defaults(run=run_ask)

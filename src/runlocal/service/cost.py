@@ -185,7 +185,13 @@ def _flips(
         )
     else:
         t = fixed / denom
-        lines.append(f"local becomes cheaper above about {t:,.0f} tokens a day (you set {s.tokens_per_day:,.0f})")
+        capacity = 24.0 / hpt  # tokens a day when it never stops
+        if t > capacity:
+            lines.append(f"local never becomes cheaper: it would take about {t:,.0f} tokens a day, and running "
+                         f"around the clock this machine makes at most about {capacity:,.0f}")
+        else:
+            lines.append(f"local becomes cheaper above about {t:,.0f} tokens a day (you set {s.tokens_per_day:,.0f}; "
+                         f"it can make about {capacity:,.0f} running around the clock)")
     mtok = s.tokens_per_day / 1e6
     busy = min(s.tokens_per_day * hpt, 24.0)
     kwh_day = (load_w * busy + idle_w * max(0.0, max(s.hours_per_day, busy) - busy)) / 1000

@@ -321,6 +321,7 @@ PAGES: list[tuple[str, Any, str | None]] = [
     ("/compare", decision.compare_page, None), ("/choose-gpu", decision.choose_page, None),
     ("/cost", decision.cost_page, None), ("/best-gpu", decision.best_gpu, None),
     ("/guides", decision.guides_index, None), ("/guides/{id}", decision.guide_page, None),
+    ("/quick-answers", decision.quick_answers_page, None), ("/ask", decision.ask_page, None),
     *((f"/{p}", site_page(p), "pages") for p in SITE_PAGES),
 ]
 """The site's URL map (kept stable: other tools and the tests depend on these paths)."""
