@@ -70,7 +70,7 @@ def understand(sentence: str) -> dict[str, Any]:
     cat = catalog()
     used: set[int] = set()
     for kind, fn in (("model", resolve_model), ("hardware", resolve_hardware)):
-        best = _find(tokens, used, lambda s, fn=fn: fn(cat, s))  # type: ignore[misc]
+        best = _find(tokens, used, lambda s, fn=fn: fn(cat, s))
         if best:
             (lo, hi), name, match = best
             used |= set(range(lo, hi))
