@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import InvalidField
 from ..estimate.workload import DEFAULT_WORKLOAD as W
-from .render import bar, rate, size
+from .render import bar, rate, size, table
 
 if TYPE_CHECKING:
     from ..service.answers import MediaAnswer, TextAnswer
@@ -217,7 +217,39 @@ def _number(name: str, text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    models = list(args.model)
+    if len(models) > 1:
+        return cmd_together(args, models, assume_pairs(args.assume))
+    args.model = models[0]
     return cmd_check(args, assume_pairs(args.assume))
+
+
+def cmd_together(args: argparse.Namespace, models: list[str], assume: dict[str, Any]) -> int:
+    """`check A B C --hardware H`: each model's answer, then what stays resident together."""
+    from ..service.resolve import model_kind
+    from ..service.together import together
+
+    if not args.hardware:
+        raise InvalidField("several models at once need --hardware")
+    qs = []
+    for m in models:
+        q: dict[str, Any] = {"model": m, "hardware": args.hardware, "gpu_count": args.gpu_count}
+        if model_kind(m) == "text":
+            q.update(context_tokens=args.context, kv_cache_type=args.kv_cache_type, parallel=args.parallel)
+        if args.ram is not None:
+            q["ram_gb"] = args.ram
+        if assume:
+            q["assume"] = assume
+        qs.append(q)
+    r = together(qs)
+    if args.json:
+        print(json.dumps({k: v for k, v in r.items()}, indent=2))
+        return 0
+    rows = [[m["model"], m["quant"], m["runtime"], size(m["accelerator_bytes"]), m["fits_alone"], m["place"]]
+            for m in r["models"]]
+    print(table(rows, ["model", "quant", "runtime", "on accelerator", "fits alone", "together"]))
+    print(f"\n{r['verdict']}")
+    return 0
 
 
 def register(sub: Any) -> None:
@@ -226,7 +258,8 @@ def register(sub: Any) -> None:
                        description="Estimate fit, memory breakdown, offload, largest context and speed "
                                    "of MODEL on the given hardware, with launch commands.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    c.add_argument("model", help="catalog id, name, Hugging Face repo id, Ollama tag or GGUF file name")
+    c.add_argument("model", nargs="+", help="catalog id, name, Hugging Face repo id, Ollama tag or GGUF file name "
+                                            "(several: what stays loaded together on one machine)")
     c.add_argument("--hardware", "-H", help="catalog id or name: rtx-4090, 'M2 Max 64GB', ddr5-5600-2ch")
     c.add_argument("--quant", "-q", help="Q4_K_M, Q8_0, F16, MXFP4, MLX-4bit, AWQ-INT4, FP8 ... "
                                          "(default: the runtime's usual)")
