@@ -67,12 +67,28 @@ def cmd_check(args: argparse.Namespace, assume: dict[str, Any]) -> int:
             q.pop(k, None)
     elif media:
         raise InvalidField("--width/--height/--steps/--cfg/--frames apply to image and video models")
+    if args.use:
+        from ..service.tasks import apply_use
+
+        q = apply_use(q, args.use, kind=kind)
     ans = ask(q)
     ans = dataclasses.replace(ans, notes=(*extra_notes, *ans.notes))
+    task = None
+    if args.use:
+        from ..service.tasks import task_time
+
+        task = task_time(to_contract(ans), args.use)
     if args.json:
-        print(json.dumps(to_contract(ans), indent=2))
+        out = to_contract(ans)
+        if args.use:
+            out["task"] = task
+        print(json.dumps(out, indent=2))
         return 0
     print(render(ans, explain=args.explain))
+    if task:
+        sizes = (f"{task['prompt_tokens']:,}-token prompt, {task['output_tokens']:,}-token reply" if not task["images"]
+                 else f"{task['images']} images")
+        print(f"\nTask: {task['label']} ({sizes}): about {task['seconds_per_request']:g} s per request (estimated)")
     return 0
 
 
@@ -288,6 +304,8 @@ def register(sub: Any) -> None:
     g.add_argument("--offload", choices=["none", "model", "sequential", "lowvram", "novram"],
                    help="weight offload mode (ComfyUI/diffusers)")
     g.add_argument("--vae-tiling", action="store_true", help="decode the VAE in tiles")
+    c.add_argument("--use", choices=["chat", "coding-agent", "rag", "summarise", "long-document", "image-batch"],
+                   help="size the question for a task (its prompt and reply lengths); say how long a request takes")
     c.add_argument("--json", action="store_true", help="print the batch-contract answer object")
     c.add_argument("--explain", action="store_true", help="show every assumption and source")
     c.set_defaults(run=run)

@@ -25,7 +25,7 @@ LADDER = {
 }
 """The one verdict scale used on every page (the engine decides the step, prose never overrides it)."""
 QUESTION_KEYS = ("model", "hardware", "quant", "context", "gpu_count", "runtime", "kv_cache_type", "parallel",
-                 "ram_gb", "width", "height", "steps", "frames", "offload")
+                 "ram_gb", "width", "height", "steps", "frames", "offload", "use")
 """Query parameters of /will-it-run (the page URL is the question)."""
 
 
@@ -130,9 +130,15 @@ def will_it_run(params: dict[str, str]) -> dict[str, Any]:
     """The /will-it-run page: the contract answer (identical to `runlocal estimate`), its place on the verdict
     ladder, the nearest measurement and the hand-written verdict."""
     q = question_from_params(params)
+    use = q.pop("use", None)
     if "model" not in q or "hardware" not in q:
         return {"question": q, "answer": None, "ladder": None, "benchmark": None, "verdict": None,
                 "needs": [k for k in ("model", "hardware") if k not in q]}
+    if use:
+        from .resolve import model_kind
+        from .tasks import apply_use
+
+        q = apply_use(q, str(use), kind=model_kind(str(q["model"])))
     ans = answer(q)
     if not ans.get("ok"):
         return {"question": q, "answer": ans, "ladder": None, "benchmark": None, "verdict": None, "needs": []}
@@ -140,8 +146,13 @@ def will_it_run(params: dict[str, str]) -> dict[str, Any]:
     for e in catalog().verdicts.values():
         if e.data.get("model") == ans.get("model_id") and e.data.get("hardware") == ans.get("hardware_id"):
             verdict = {"date": str(e.data.get("date")), "summary": e.data.get("summary"), "text": e.body}
+    task = None
+    if use:
+        from .tasks import task_time
+
+        task = task_time(ans, str(use))
     return {"question": q, "answer": ans, "ladder": verdict_ladder(ans), "benchmark": nearest_benchmark(ans),
-            "verdict": verdict, "needs": []}
+            "verdict": verdict, "needs": [], "task": task, "use": use}
 
 
 # ------------------------------------------------------------------------------------------ pulse

@@ -74,7 +74,8 @@ def will_it_run(request: Request) -> Page:
         raise exc
     cat = catalog()
     extras = {"charts": charts_view.will_it_run(data) if ans else {}, "model_ids": sorted(cat.models),
-              "hardware_ids": sorted(cat.hardware), "variants": _variants(params, ans) if ans else []}
+              "hardware_ids": sorted(cat.hardware), "variants": _variants(params, ans) if ans else [],
+              "request_query": {k: v for k, v in params.items() if k in site.QUESTION_KEYS}}
     title = "Will it run?"
     if ans:
         m = cat.models.get(ans.get("model_id") or "")
