@@ -102,6 +102,11 @@ SCREENSHOT_PAGES = {
     "model-qwen3-8b": "/models/qwen3-8b",
     "hardware-rtx-4090": "/hardware/rtx-4090",
     "methodology": "/methodology",
+    "compare": "/compare?hardware=rtx-4090,2x+rtx-3090,M4+Max+128GB",
+    "choose-gpu": "/choose-gpu?model=qwen3-32b&context=16384",
+    "cost": "/cost?model=gpt-oss-20b&hardware=rtx-3090&tokens_per_day=5000000",
+    "best-gpu": "/best-gpu",
+    "quick-answers": "/quick-answers",
 }
 
 
