@@ -53,7 +53,7 @@ def compare_page(request: Request) -> Page:
         for i, m in enumerate(r["reference"]["models"]):
             for mach in r["machines"]:
                 run = mach["runs"][i]
-                label = f"{catalog().models[m].name} · {mach['input']}"
+                label = catalog().models[m].name if mach is r["machines"][0] else ""
                 if run.get("ok") and run["fits"] != "no" and run.get("decode_tokens_per_s"):
                     rows.append((label, float(run["decode_tokens_per_s"]), mach["input"]))
                 else:
