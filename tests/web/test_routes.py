@@ -26,9 +26,12 @@ PATHS = [
     "/cost", "/cost?model=qwen3-8b&hardware=rtx-4090", "/cost?model=gpt-oss-20b&hardware=rtx-3090&kwh_price=0.3",
     "/best-gpu", "/guides", "/guides/best-mac", "/guides/best-used-gpu", "/guides/budget-tiers",
     "/quick-answers", "/ask", "/ask?q=can+I+run+qwen3+30b+on+a+3060+with+32k+context", "/ask?q=on+a+4090",
+    "/prompting-kits", "/prompting-kits/qwen3", "/prompting-kits/llama-3.1?model=llama-3.3-70b&hardware=2x+rtx-3090",
+    "/will-it-run?model=qwen3-8b&hardware=rtx-4090&use=rag",
 ]
 NOT_FOUND = ["/models/no-such-model", "/hardware/no-such-gpu", "/tools/nope", "/glossary/nope", "/errors/nope",
-             "/learn/nope", "/start/nope", "/will-it-run?model=no-such-model&hardware=rtx-4090", "/guides/nope"]
+             "/learn/nope", "/start/nope", "/will-it-run?model=no-such-model&hardware=rtx-4090", "/guides/nope",
+             "/prompting-kits/nope"]
 
 
 def _twin(path: str) -> str:

@@ -195,6 +195,7 @@ def register(sub: Any) -> None:
     co.set_defaults(run=run_cost)
     register_guide(sub)
     register_ask(sub)
+    register_kit(sub)
 
 
 def run_guide(args: argparse.Namespace) -> int:
@@ -266,3 +267,44 @@ def register_ask(sub: Any) -> None:
     a.add_argument("--quick", action="store_true", help="print every quick answer (the questions asked most)")
     a.add_argument("--json", action="store_true", help="print the result as JSON")
     a.set_defaults(run=run_ask)
+
+
+def run_kit(args: argparse.Namespace) -> int:
+    from ..service.kits import kit, kits_index
+
+    if not args.model:
+        for k in kits_index():
+            print(f"{k['id']:<22} {k['name']:<22} {k['template_format']:<10} {', '.join(k['models'][:4])}")
+        return 0
+    r = kit(args.model, hardware=args.hardware, context=args.context)
+    if args.json:
+        print(json.dumps(r, indent=2))
+        return 0
+    print(f"{r['name']} prompting kit ({r['template_format']} template) for {r['model']}")
+    if r["sized"]:
+        s = r["sized"]
+        print(f"sized for {s['hardware_id']}: {s['context_tokens']:,} tokens of context, {s['quant']}, "
+              f"{s['gpu_layers']} of {s['total_layers']} layers on the GPU, about {rate(s['decode_tokens_per_s'])}")
+    print("\nRecommended sampling: " + (", ".join(f"{k} {v}" for k, v in r["sampling"].items()) or
+                                       "the makers publish none (runtime defaults)"))
+    for m in r["modes"]:
+        print(f"  mode {m.get('name')}: " + ", ".join(f"{k} {v}" for k, v in (m.get("sampling") or {}).items()))
+    print("\nOllama Modelfile:\n" + r["ollama_modelfile"])
+    print("llama-server:\n  " + r["llama_server"])
+    print("\nLM Studio: " + ", ".join(f"{k} = {v}" for k, v in r["lm_studio"].items()))
+    if args.template:
+        print("\nChat template:\n" + r["chat_template"])
+    print("\nSources: " + "; ".join(f"{s['title']} <{s['url']}>" for s in r["sources"]))
+    return 0
+
+
+def register_kit(sub: Any) -> None:
+    k = sub.add_parser("kit", help="chat template, recommended sampling and ready settings for a model",
+                       description="The family's chat template and the sampling its makers recommend (cited), and an "
+                                   "Ollama Modelfile, llama-server flags and LM Studio settings sized for --hardware.")
+    k.add_argument("model", nargs="?", help="a model or a family id (none: list the kits)")
+    k.add_argument("--hardware", "-H", help="size the settings (context, GPU layers) for this machine")
+    k.add_argument("--context", type=int, help="the context to set (default: what fits, at most 32,768)")
+    k.add_argument("--template", action="store_true", help="also print the chat template")
+    k.add_argument("--json", action="store_true", help="print the kit as JSON")
+    k.set_defaults(run=run_kit)

@@ -323,6 +323,7 @@ PAGES: list[tuple[str, Any, str | None]] = [
     ("/cost", decision.cost_page, None), ("/best-gpu", decision.best_gpu, None),
     ("/guides", decision.guides_index, None), ("/guides/{id}", decision.guide_page, None),
     ("/quick-answers", decision.quick_answers_page, None), ("/ask", decision.ask_page, None),
+    ("/prompting-kits", decision.kits_page, None), ("/prompting-kits/{family}", decision.kit_page, None),
     *((f"/{p}", site_page(p), "pages") for p in SITE_PAGES),
 ]
 """The site's URL map (kept stable: other tools and the tests depend on these paths)."""

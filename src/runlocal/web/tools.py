@@ -163,3 +163,29 @@ def ask_page(request: Request) -> Page:
     q = (request.query_params.get("q") or "")[:500]
     data: dict[str, Any] = {"q": q, "result": ask(q) if q.strip() else None}
     return Page("ask.html", "Ask" + (f": {q}" if q else ""), data, "Ask in a sentence: model, hardware, context.")
+
+
+def kits_page(request: Request) -> Page:
+    from ..service.kits import kits_index
+
+    return Page("kits.html", "Prompting kits", {"kits": kits_index()},
+                "Chat templates, recommended sampling and ready Ollama, llama-server and LM Studio settings.")
+
+
+def kit_page(request: Request) -> Page:
+    from ..service.kits import find_kit, kit
+
+    fam = request.path_params["family"]
+    e, _ = find_kit(fam)
+    if e.id != fam:
+        from ..errors import NotFound
+
+        raise NotFound(f"no prompting kit '{fam[:100]}'", [e.id])
+    model = _text(request, "model") or None
+    hardware = _text(request, "hardware") or None
+    ctx = _number(request, "context", None)
+    d = kit(model or fam, hardware=hardware, context=int(ctx) if ctx else None)
+    if d["id"] != fam:
+        raise InvalidField(f"{model} is not in the {fam} family")
+    return Page("kit.html", f"{d['name']} prompting kit", d, f"Chat template and settings for {d['name']}.",
+                extras={"hardware_ids": sorted(catalog().hardware)})
