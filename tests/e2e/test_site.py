@@ -107,6 +107,8 @@ SCREENSHOT_PAGES = {
     "cost": "/cost?model=gpt-oss-20b&hardware=rtx-3090&tokens_per_day=5000000",
     "best-gpu": "/best-gpu",
     "quick-answers": "/quick-answers",
+    "prompting-kit": "/prompting-kits/qwen3?model=qwen3-30b-a3b&hardware=rtx-3060-12gb",
+    "ask": "/ask?q=can+I+run+qwen3+30b+on+a+3060+with+32k+context",
 }
 
 

@@ -47,3 +47,13 @@ def test_ask_box_on_home_and_guides(page: Page) -> None:
     page.goto("/guides")
     page.click("text=The best GPU for local AI")
     expect(page.locator("#bottom-line")).to_contain_text("runs up to")
+
+
+def test_prompting_kit_form(page: Page) -> None:
+    page.goto("/prompting-kits")
+    page.click("text=Qwen3")
+    page.fill("#kit-hardware", "rtx-4090")
+    page.click("#kit-submit")
+    page.wait_for_url(re.compile(r"/prompting-kits/qwen3\?"))
+    expect(page.locator("#ollama")).to_contain_text("PARAMETER num_ctx")
+    expect(page.locator("#llama-server")).to_contain_text("--jinja")
