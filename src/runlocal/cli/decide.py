@@ -136,7 +136,8 @@ def run_cost(args: argparse.Namespace) -> int:
             f"${api['usd_per_day']:.2f}/day"
         )
         be = r["break_even_days"]
-        print(f"  break-even: {'after ' + format(be, ',.0f') + ' days' if be else 'never'}; cheaper: {r['cheaper']}")
+        life = "" if not be or r["break_even_within_life"] else f" (beyond its {s.years:g}-year life)"
+        print(f"  break-even: {'after ' + format(be, ',.0f') + ' days' if be else 'never'}{life}; cheaper: {r['cheaper']}")
         for f in r["flips"]:
             print(f"  - {f}")
     for n in r["notes"]:

@@ -154,6 +154,7 @@ def cost(model: str, hardware: str, *, gpu_count: int = 1, settings: CostSetting
     }
     if api_day > energy_day:
         out["break_even_days"] = round(hw_usd / (api_day - energy_day), 1)
+    out["break_even_within_life"] = bool(out["break_even_days"] and out["break_even_days"] <= s.years * DAYS_PER_YEAR)
     out["cheaper"] = "local" if local_day < api_day else "api"
     out["flips"] = _flips(s, hw_usd, load_w, idle_w, hours_per_token, best.blended(s.input_share), out)
     months = int(round(s.years * 12))

@@ -81,7 +81,9 @@ def choose_page(request: Request) -> Page:
     extras: dict[str, Any] = {**_ids(), "chart": None}
     if models:
         data["result"] = r = choose(models, min_speed=min_speed, context=context, budget=budget, used=data["used"])
-        pts = [(p["label"] if p["meets"] else "", float(p["usd"]), float(p["tokens_per_s"])) for p in r["chart"]]
+        named = {p["label"] for p in r["picks"][:3]}  # label only the cheapest picks: hundreds of names would overlap
+        pts = [(p["label"] if p["label"] in named else "", float(p["usd"]), float(p["tokens_per_s"]))
+               for p in r["chart"]]
         if pts:
             try:
                 svg = charts.scatter(pts[:200], title="Price against speed of every priced candidate",
