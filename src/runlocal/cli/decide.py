@@ -137,7 +137,8 @@ def run_cost(args: argparse.Namespace) -> int:
         )
         be = r["break_even_days"]
         life = "" if not be or r["break_even_within_life"] else f" (beyond its {s.years:g}-year life)"
-        print(f"  break-even: {'after ' + format(be, ',.0f') + ' days' if be else 'never'}{life}; cheaper: {r['cheaper']}")
+        when = f"after {be:,.0f} days" if be else "never"
+        print(f"  break-even: {when}{life}; cheaper: {r['cheaper']}")
         for f in r["flips"]:
             print(f"  - {f}")
     for n in r["notes"]:
