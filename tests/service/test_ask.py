@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runlocal.errors import InvalidField
-from runlocal.service.ask import QUICK, ask, quick_answers, understand
+from runlocal.service.phrases import QUICK, ask, quick_answers, understand
 
 PHRASINGS = [
     ("can I run qwen3 30b on a 3060 with 32k context?", {"model_id": "qwen3-30b-a3b", "hardware_id": "rtx-3060-12gb",

@@ -90,7 +90,9 @@ def check(cat: Catalog | None = None, *, today: dt.date | None = None) -> tuple[
                  "seconds_per_step", "peak_vram_gb")
         if not any(k in e.data for k in rates):
             problems.append(f"{e.path}: a benchmark needs a measured value ({', '.join(rates)})")
-    counts = {k: len(v) for k, v in sorted(cat.entities.items())}
+    from .load import ALL_KINDS
+
+    counts = {k: len(cat.kind(k)) for k in sorted(ALL_KINDS)}  # every kind, zero included: stable output
     return problems, counts
 
 

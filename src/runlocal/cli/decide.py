@@ -235,7 +235,7 @@ def register_guide(sub: Any) -> None:
 
 
 def run_ask(args: argparse.Namespace) -> int:
-    from ..service.ask import ask, quick_answers
+    from ..service.phrases import ask, quick_answers
 
     if args.quick:
         rows = quick_answers()

@@ -153,14 +153,14 @@ def best_gpu(request: Request) -> Page:
 
 
 def quick_answers_page(request: Request) -> Page:
-    from ..service.ask import quick_answers
+    from ..service.phrases import quick_answers
 
     return Page("quick_answers.html", "Quick answers", {"answers": quick_answers()},
                 "The questions people ask most about running AI locally, answered live by the engine.")
 
 
 def ask_page(request: Request) -> Page:
-    from ..service.ask import ask
+    from ..service.phrases import ask
 
     q = (request.query_params.get("q") or "")[:500]
     data: dict[str, Any] = {"q": q, "result": ask(q) if q.strip() else None}
