@@ -33,3 +33,14 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
 
     with pytest.raises(AttributeError):
         _ = runlocal.nothing_here  # type: ignore[attr-defined]
+
+
+def test_no_service_module_shadows_a_service_name() -> None:
+    """Importing runlocal.service.X sets attribute X on the package: a module named like an export (ask, answer)
+    would replace that function for every later caller."""
+    from pathlib import Path
+
+    import runlocal.service as svc
+
+    modules = {p.stem for p in Path(svc.__file__).parent.glob("*.py")}
+    assert not modules & set(svc.__all__), modules & set(svc.__all__)
