@@ -159,12 +159,16 @@ def verdicts(rows: list[dict[str, Any]], price_model: str | None) -> list[str]:
         fast.sort(key=lambda r: -r["reference_decode_tokens_per_s"])
         a, b = fast[0], fast[1]
         pct = (a["reference_decode_tokens_per_s"] / b["reference_decode_tokens_per_s"] - 1) * 100
-        out.append(
-            f"For models that fit everywhere, {_label(a)} is fastest: {a['reference_decode_tokens_per_s']:.0f} "
-            f"tokens/s on {cat.models[str(price_model)].name}, {pct:.0f}% more than {_label(b)} "
-            f"({b['reference_decode_tokens_per_s']:.0f}), because it reads memory at {a['bandwidth_gb_s']:.0f} "
-            f"GB/s against {b['bandwidth_gb_s']:.0f}."
-        )
+        model = cat.models[str(price_model)].name
+        if pct < 3:
+            out.append(f"For models that fit everywhere, {_label(a)} and {_label(b)} are about as fast: "
+                       f"{a['reference_decode_tokens_per_s']:.0f} and {b['reference_decode_tokens_per_s']:.0f} tokens/s "
+                       f"on {model}, reading memory at {a['bandwidth_gb_s']:.0f} and {b['bandwidth_gb_s']:.0f} GB/s.")
+        else:
+            out.append(f"For models that fit everywhere, {_label(a)} is fastest: "
+                       f"{a['reference_decode_tokens_per_s']:.0f} tokens/s on {model}, {pct:.0f}% more than {_label(b)} "
+                       f"({b['reference_decode_tokens_per_s']:.0f}), because it reads memory at "
+                       f"{a['bandwidth_gb_s']:.0f} GB/s against {b['bandwidth_gb_s']:.0f}.")
 
     def size(r: dict[str, Any]) -> int:
         m = r["largest_model_running_well"]
