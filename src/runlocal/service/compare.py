@@ -160,15 +160,15 @@ def verdicts(rows: list[dict[str, Any]], price_model: str | None) -> list[str]:
         a, b = fast[0], fast[1]
         pct = (a["reference_decode_tokens_per_s"] / b["reference_decode_tokens_per_s"] - 1) * 100
         model = cat.models[str(price_model)].name
+        fa, fb = a["reference_decode_tokens_per_s"], b["reference_decode_tokens_per_s"]
+        ba, bb = a["bandwidth_gb_s"], b["bandwidth_gb_s"]
         if pct < 3:
             out.append(f"For models that fit everywhere, {_label(a)} and {_label(b)} are about as fast: "
-                       f"{a['reference_decode_tokens_per_s']:.0f} and {b['reference_decode_tokens_per_s']:.0f} tokens/s "
-                       f"on {model}, reading memory at {a['bandwidth_gb_s']:.0f} and {b['bandwidth_gb_s']:.0f} GB/s.")
+                       f"{fa:.0f} and {fb:.0f} tokens/s on {model}, reading memory at {ba:.0f} and {bb:.0f} GB/s.")
         else:
-            out.append(f"For models that fit everywhere, {_label(a)} is fastest: "
-                       f"{a['reference_decode_tokens_per_s']:.0f} tokens/s on {model}, {pct:.0f}% more than {_label(b)} "
-                       f"({b['reference_decode_tokens_per_s']:.0f}), because it reads memory at "
-                       f"{a['bandwidth_gb_s']:.0f} GB/s against {b['bandwidth_gb_s']:.0f}.")
+            out.append(f"For models that fit everywhere, {_label(a)} is fastest: {fa:.0f} tokens/s on {model}, "
+                       f"{pct:.0f}% more than {_label(b)} ({fb:.0f}), because it reads memory at {ba:.0f} GB/s "
+                       f"against {bb:.0f}.")
 
     def size(r: dict[str, Any]) -> int:
         m = r["largest_model_running_well"]
