@@ -47,3 +47,12 @@ def test_methodology_table_is_generated_from_the_code() -> None:
     text = METHODOLOGY.read_text(encoding="utf-8")
     assert TABLE_BEGIN in text and TABLE_END in text, f"docs/methodology.md lacks the markers: add them, run {REFRESH}"
     assert refresh_methodology(text) == text, f"docs/methodology.md's assumptions table is stale: run {REFRESH}"
+
+
+def test_the_accuracy_tables_in_methodology_are_generated_and_current() -> None:
+    """§6 of docs/methodology.md is the output of the scorer, not typed: regenerate it after an engine change with
+    python -m runlocal.service.methodology docs/methodology.md"""
+    from runlocal.service.methodology import refresh_accuracy
+
+    text = METHODOLOGY.read_text(encoding="utf-8")
+    assert refresh_accuracy(text) == text, "run: python -m runlocal.service.methodology docs/methodology.md"

@@ -11,6 +11,15 @@ Measured on 2026-12-02 (absolute relative error; p90 = the value 90 % of the way
     decode tokens/s         114    10.5 %   50.7 %  171.5 %
     prefill tokens/s         30    20.7 %   66.7 %   75.6 %
 
+Re-measured on 2026-12-03 after prefill stopped counting the output head for every prompt token (llama.cpp
+computes logits for the last prompt token only) and the prefill factors were refitted:
+
+    prefill tokens/s         30    22.8 %   73.9 %   94.8 %
+
+The fix is physics, not a fit to these rows: the dev set's prefill improved (24.4 % -> 23.8 %) and so did the
+truly held-out cross-check (a dev-only fit scored here: 43.8 % -> 37.4 %, docs/methodology.md), while these 30
+rows, which the joint fit includes, lost a little (their worst: qwen3.5-4b on a CPU, +95 %).
+
 The tolerances below sit a little above those figures: a change that makes the engine clearly worse on
 real runs fails here, and so does one that silently stops answering some of them.
 """
@@ -31,7 +40,7 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 # metric -> (median, p90, worst) limits in % absolute error
 TOLERANCE = {
     "speed.decode_tokens_per_s": (12.0, 55.0, 180.0),
-    "speed.prefill_tokens_per_s": (23.0, 70.0, 80.0),
+    "speed.prefill_tokens_per_s": (24.0, 76.0, 98.0),
 }
 
 

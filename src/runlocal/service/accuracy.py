@@ -219,12 +219,13 @@ def benchmark_questions() -> Iterator[tuple[dict[str, Any], str, float, str]]:
             yield q, "memory.accelerator_bytes", float(d["peak_vram_gb"]) * 1e9, e.path
 
 
-def score_benchmarks() -> list[Point]:
+def score_benchmarks(assume: dict[str, Any] | None = None) -> list[Point]:
+    """The held-out catalog benchmarks, scored (with `assume` overrides: e.g. a fit made without them)."""
     from .api import answer
 
     pts = []
     for q, metric, measured, _path in benchmark_questions():
-        r = answer({**q, "use_published_sizes": False})
+        r = answer({**q, "use_published_sizes": False, **({"assume": assume} if assume else {})})
         est = _get(r, metric) if r.get("ok") else None
         err = None if r.get("ok") else r["error"]["code"] + ": " + r["error"]["message"]
         pts.append(Point(q["id"], "benchmarks", metric, measured,
