@@ -181,3 +181,20 @@ def test_assumptions_replace_coerces_and_rejects() -> None:
     kept = [f.name for f in dataclasses.fields(Assumptions) if f.name not in changed]
     assert kept and all(getattr(a, n) == getattr(DEFAULT, n) for n in kept)
     assert (DEFAULT.decode_eff_cuda, DEFAULT.n_ubatch, DEFAULT.decode_range) != (0.5, 256, (0.5, 1.5))
+
+
+def test_cpu_decode_depends_on_cores(llama3_8b: Architecture) -> None:
+    # CPU-only, IDEAL efficiency 1.0: reads at min(89.6 GB/s, cores x 22 GB/s): 2 cores draw 44 GB/s, 8 cores the
+    # memory's 89.6; decode scales by that ratio (per-layer costs are zero in IDEAL).
+    from runlocal.estimate.specs import Machine
+
+    def rate(cores: int) -> float:
+        m = Machine(gpus=(), ram_bytes=64 * GIB, ram_bandwidth_bytes_per_s=89.6e9, cpu_cores=cores)
+        spec = ModelSpec("t", "t", llama3_8b, 8_030_261_248)
+        e = estimate(Query(model=spec, machine=m, quant="Q4_K_M", context_tokens=4096, assumptions=IDEAL))
+        assert e.speed.decode_tokens_per_s is not None
+        return e.speed.decode_tokens_per_s
+
+    two, eight, thirty_two = rate(2), rate(8), rate(32)
+    assert eight == pytest.approx(thirty_two)  # memory-bound from 3 cores up
+    assert two < eight and two / eight == pytest.approx(44.0 / 89.6, rel=1e-3)

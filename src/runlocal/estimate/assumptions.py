@@ -123,6 +123,10 @@ class Assumptions:
     """Same for Intel GPUs (SYCL backend)."""
     decode_eff_cpu: float = _a(0.60, "assumed", "STREAM reaches 70-80 % of theoretical RAM bandwidth")
     """Achieved / theoretical RAM bandwidth on CPU decode."""
+    cpu_core_bandwidth_gb_s: float = _a(22.0, "measured", "llama-bench on a 2-core cloud VM: 25 GB/s with 1 thread, "
+                                        "43 with 2 (issue 14); desktop STREAM per core 15-30 GB/s")
+    """Memory bandwidth one CPU thread can draw: decode on the CPU reads at min(cores x this, eff x RAM bandwidth),
+    so a 2-core machine is not predicted like a 32-core one on the same memory."""
     decode_layer_us_cuda: float = _a(67.5, "fitted", "bench/calibrate.py --linear: decode runs on GDDR NVIDIA GPUs")
     """Fixed cost per layer per generated token on CUDA (kernel launches, graph build), microseconds."""
     decode_layer_us_hbm: float = _a(136.5, "fitted", "bench/calibrate.py --linear: decode runs on HBM GPUs")

@@ -115,6 +115,15 @@ def attention_flops(a: Architecture, mean_ctx: float) -> float:
     return flops
 
 
+def host_read_rate(machine: Machine, eff_cpu: float, asm: Assumptions) -> float:
+    """Bytes/s the CPU threads draw from RAM: the memory's sustained rate, or fewer cores' worth of it.
+
+    rate = min(decode_eff_cpu x RAM bandwidth, cores x cpu_core_bandwidth_gb_s). One core cannot keep a DDR5
+    channel pair busy: on a 2-core VM one thread reads about 25 GB/s and two about 43.
+    """
+    return min(eff_cpu * machine.ram_bandwidth_bytes_per_s, machine.cpu_cores * asm.cpu_core_bandwidth_gb_s * 1e9)
+
+
 def pipeline_speedup(n_gpus: int, prompt: int, asm: Assumptions) -> float:
     """llama.cpp pipeline parallelism over a layer split: k micro-batches in flight on n stages.
 
@@ -173,7 +182,7 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     if gpu is not None and gpu_bytes:
         t += gpu_bytes / (eff_gpu * gpu.bandwidth_bytes_per_s)
     if cpu_bytes:
-        t += cpu_bytes / (eff_cpu * machine.ram_bandwidth_bytes_per_s)
+        t += cpu_bytes / host_read_rate(machine, eff_cpu, asm)
     per_layer = asm.mlx_layer_overhead_us if runtime == "mlx" else decode_layer_overhead(backend, asm, hbm)
     n_moe = max(0, n - a.first_k_dense) if a.n_experts else 0
     t += (n - n_moe + n_moe * asm.moe_layer_overhead_factor) * per_layer * 1e-6
