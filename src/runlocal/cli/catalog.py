@@ -71,7 +71,29 @@ def cmd_assumptions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_add_model(args: argparse.Namespace) -> int:
+    from ..service.addmodel import draft, write
+
+    r = draft(args.ref, model_id=args.id)
+    out = {k: v for k, v in r.items() if k != "data"}
+    if args.dry_run:
+        if args.json:
+            print(json.dumps(out, indent=2))
+        else:
+            print(r["toml"], end="")
+        return 0
+    path = write(r, force=args.force)
+    out["written"] = str(path)
+    if args.json:
+        print(json.dumps(out, indent=2))
+    else:
+        print(f"wrote {path} ({r['artifacts']} GGUF artifacts); review it, then run `runlocal data check`")
+    return 0
+
+
 def cmd_data(args: argparse.Namespace) -> int:
+    if args.data_command == "add-model":
+        return cmd_add_model(args)
     if args.data_command != "check":
         args.data_parser.print_help()
         return 2
@@ -97,6 +119,16 @@ def register(sub: Any) -> None:
     dsub = d.add_subparsers(dest="data_command", metavar="SUBCOMMAND")
     dc = dsub.add_parser("check", help="validate every data file (unknown keys, sources, aliases ...)")
     dc.add_argument("--json", action="store_true")
+    am = dsub.add_parser("add-model", help="draft a model file from hf:ORG/REPO (config.json or GGUF listing)",
+                         description="Write data/models/ORG/ID.toml from the repository's config.json (or a GGUF "
+                                     "header) and, for GGUF repositories, each quant's published file size; offline "
+                                     "from the local Hugging Face cache when it has the files. Review before "
+                                     "committing.")
+    am.add_argument("ref", metavar="hf:ORG/REPO")
+    am.add_argument("--id", help="the catalog id to use (default: from the repository name)")
+    am.add_argument("--dry-run", action="store_true", help="print the file instead of writing it")
+    am.add_argument("--force", action="store_true", help="replace an existing file")
+    am.add_argument("--json", action="store_true", help="print the result as JSON")
 
     a = sub.add_parser("assumptions", help="list the engine's assumptions with their values and sources")
     a.add_argument("--json", action="store_true")
