@@ -101,3 +101,14 @@ def test_toml_round_trips() -> None:
     data = {"name": 'a "quoted" name', "n": 3, "ok": True, "when": dt.date(2026, 1, 2), "xs": ["a", "b"],
             "arch": {"n_layers": 2}, "sources": [{"id": "s", "url": "https://x"}]}
     assert tomllib.loads(to_toml(data)) == data
+
+
+def test_a_config_json_file_with_its_repo(tmp_path: Path, data: Path) -> None:
+    import json
+
+    cfg = tmp_path / "config.json"
+    cfg.write_text(json.dumps(llama_config(2)))
+    r = draft(str(cfg), repo_name="org/Cfg-Only-2L")
+    assert r["id"] == "cfg-only-2l" and tomllib.loads(r["toml"])["arch"]["n_layers"] == 2
+    with pytest.raises(InvalidField, match="--repo"):
+        draft(str(cfg))

@@ -74,7 +74,7 @@ def cmd_assumptions(args: argparse.Namespace) -> int:
 def cmd_add_model(args: argparse.Namespace) -> int:
     from ..service.addmodel import draft, write
 
-    r = draft(args.ref, model_id=args.id)
+    r = draft(args.ref, model_id=args.id, repo_name=args.repo)
     out = {k: v for k, v in r.items() if k != "data"}
     if args.dry_run:
         if args.json:
@@ -124,7 +124,8 @@ def register(sub: Any) -> None:
                                      "header) and, for GGUF repositories, each quant's published file size; offline "
                                      "from the local Hugging Face cache when it has the files. Review before "
                                      "committing.")
-    am.add_argument("ref", metavar="hf:ORG/REPO")
+    am.add_argument("ref", metavar="hf:ORG/REPO", help="a Hugging Face repository, or a config.json file (with --repo)")
+    am.add_argument("--repo", help="ORG/REPO a config.json file came from (for its source)")
     am.add_argument("--id", help="the catalog id to use (default: from the repository name)")
     am.add_argument("--dry-run", action="store_true", help="print the file instead of writing it")
     am.add_argument("--force", action="store_true", help="replace an existing file")

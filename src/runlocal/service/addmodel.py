@@ -96,10 +96,16 @@ def _artifacts(repo: str, files: dict[str, int]) -> list[dict[str, Any]]:
     return out
 
 
-def draft(ref: str, *, model_id: str | None = None, today: dt.date | None = None) -> dict[str, Any]:
-    """The model file for `ref` (hf:ORG/REPO), as TOML text with its id and path (nothing is written)."""
+def draft(ref: str, *, model_id: str | None = None, today: dt.date | None = None,
+          repo_name: str | None = None) -> dict[str, Any]:
+    """The model file for `ref` (hf:ORG/REPO, or a config.json path with repo_name ORG/REPO), as TOML text with its
+    id and path (nothing is written)."""
     if not ref.startswith("hf:"):
-        raise InvalidField("add-model takes hf:ORG/REPO (a Hugging Face repository)")
+        if ref.endswith(".json") and os.path.isfile(ref):
+            if not repo_name or "/" not in repo_name:
+                raise InvalidField("a config.json needs --repo ORG/REPO: the repository it came from (for the source)")
+            return _draft_config(ref, repo_name, model_id=model_id, today=today)
+        raise InvalidField("add-model takes hf:ORG/REPO (a Hugging Face repository) or a config.json with --repo")
     repo, _file, rev = hfhub.parse_ref(ref)
     files, snap = _listing(repo, rev)
     ggufs = hfhub.gguf_models(files)
@@ -114,20 +120,42 @@ def draft(ref: str, *, model_id: str | None = None, today: dt.date | None = None
                   "title": f"{repo} GGUF header ({pick})"}
     else:
         raise FileFormatError(f"hf:{repo}: neither config.json nor .gguf files in the repository")
-    spec = loaded.spec
+    return _assemble(ref, repo, loaded.spec, source, _artifacts(repo, files), _license(snap), model_id=model_id,
+                     today=today)
+
+
+def _draft_config(path: str, repo: str, *, model_id: str | None, today: dt.date | None) -> dict[str, Any]:
+    """From a config.json saved locally (read from the repository by hand or through a mirror)."""
+    from ..estimate.specs import ModelSpec
+    from ..formats.folder import load_json
+    from ..formats.hfconfig import arch_from_config
+
+    with open(path, "rb") as f:
+        cfg = load_json(f.read(4 * 1024 * 1024), path)
+    try:
+        arch, params, active = arch_from_config(cfg)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise FileFormatError(f"{path}: cannot read the architecture ({exc})") from None
+    spec = ModelSpec(id=None, name=repo, arch=arch, params=params, active_params=active)
+    source = {"id": "hf-config", "url": f"https://huggingface.co/{repo}/blob/main/config.json",
+              "title": f"{repo} config.json"}
+    return _assemble(path, repo, spec, source, [], "unknown", model_id=model_id, today=today)
+
+
+def _assemble(ref: str, repo: str, spec: Any, source: dict[str, Any], arts: list[dict[str, Any]], license_: str,
+              *, model_id: str | None, today: dt.date | None) -> dict[str, Any]:
     mid = model_id or _slug(repo)
     if not re.fullmatch(r"[a-z0-9][a-z0-9.\-]{0,80}", mid):
         raise InvalidField(f"model id {mid!r}: lowercase letters, digits, dots and dashes")
     today = today or dt.date.today()
     org = repo.split("/", 1)[0]
-    arts = _artifacts(repo, files)
     sources = [{**source, "accessed": today}]
     if arts:
         sources.append({"id": "hf-files", "url": f"https://huggingface.co/{repo}/tree/main",
                         "title": f"{repo} file listing (file sizes)", "accessed": today})
     data: dict[str, Any] = {
         "name": repo.split("/", 1)[1].replace("-GGUF", "").replace("-gguf", "").replace("-", " "),
-        "family": _family(repo), "kind": "text", "org": org, "release_date": today, "license": _license(snap),
+        "family": _family(repo), "kind": "text", "org": org, "release_date": today, "license": license_,
         "params": int(spec.params), **({"active_params": int(spec.active_params)} if spec.active_params else {}),
         "context_length": int(spec.arch.context_length), "aliases": [repo],
         "notes": f"Drafted by `runlocal data add-model {ref}` on {today.isoformat()} from the {source['title']}; "
