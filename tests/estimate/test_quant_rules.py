@@ -619,3 +619,22 @@ def test_snapshot_names_parse() -> None:
             default, overrides = expand(spec)
             assert default in GGML_TYPES
             assert all(re.fullmatch(r"[a-z0-9_]+", ty) for ty in overrides.values())
+
+
+def test_embed_output_q8_variants_keep_the_base_mix() -> None:
+    # bartowski's _L/_XL files: the base file type, with token_embd and output at Q8_0 (llama-quantize
+    # --token-embedding-type q8_0 --output-tensor-type q8_0).
+    from runlocal.estimate.gguf_layout import gguf_tensors
+    from runlocal.estimate.quant_rules import assign_types
+    from runlocal.estimate.specs import Architecture
+
+    a = Architecture(arch="qwen3", n_layers=4, hidden_size=256, n_heads=4, n_kv_heads=2, head_dim=64,
+                     intermediate_size=512, vocab_size=1024, context_length=4096, qk_norm=True)
+    tensors = gguf_tensors(a)
+    base, large = assign_types("Q4_K_M", a, tensors), assign_types("Q4_K_L", a, tensors)
+    for t, b, lg in zip(tensors, base, large, strict=True):
+        if t.name in ("token_embd.weight", "output.weight"):
+            assert lg == "q8_0", t.name
+        else:
+            assert lg == b, t.name
+    assert assign_types("Q3_K_XL", a, tensors)[1:] != []

@@ -86,6 +86,12 @@ FTYPES: dict[str, str] = {
     "TQ2_0": "tq2_0",
 }
 
+# Variants that keep the token embeddings and the output head at Q8_0 (llama-quantize --token-embedding-type q8_0
+# --output-tensor-type q8_0), as bartowski's "_L" / "_XL" files do: the base file type for everything else.
+EMBED_OUTPUT_Q8: dict[str, str] = {"Q2_K_L": "Q2_K", "Q3_K_XL": "Q3_K_L", "Q4_K_L": "Q4_K_M", "Q5_K_L": "Q5_K_M",
+                                   "Q6_K_L": "Q6_K"}
+FTYPES.update({k: FTYPES[v] for k, v in EMBED_OUTPUT_Q8.items()})
+
 # llama-quantize's aliases (tools/quantize/quantize.cpp)
 FTYPE_ALIASES: dict[str, str] = {"Q3_K": "Q3_K_M", "Q4_K": "Q4_K_M", "Q5_K": "Q5_K_M"}
 

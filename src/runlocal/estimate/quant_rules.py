@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .ggml_types import FTYPES, GGML_TYPES, canonical_ftype, tensor_bytes
+from .ggml_types import EMBED_OUTPUT_Q8, FTYPES, GGML_TYPES, canonical_ftype, tensor_bytes
 from .gguf_layout import TensorSpec, gguf_tensors, n_blocks
 from .specs import FULL, SLIDING, Architecture
 
@@ -424,6 +424,10 @@ def assign_types(
     tensor that type; everything else stays F32 as the converter wrote it.
     """
     ft = canonical_ftype(ftype)
+    if ft in EMBED_OUTPUT_Q8:  # the base mix, then the embeddings and the output head raised to Q8_0
+        base = assign_types(EMBED_OUTPUT_Q8[ft], a, tensors, imatrix=imatrix)
+        return ["q8_0" if t.name in ("token_embd.weight", "output.weight") and allows_quantization(t) else ty
+                for t, ty in zip(tensors, base, strict=True)]
     default = FTYPES[ft]
     m = _model(a)
     cats = [tensor_category(t.name) for t in tensors]
