@@ -105,6 +105,10 @@ class Assumptions:
     """vLLM's default share of GPU memory for its pool."""
     vllm_overhead_gib: float = _a(1.5, "assumed", "not measured")
     """vLLM CUDA graphs, torch context and sampler buffers per GPU."""
+    sglang_mem_fraction_static: float = _a(0.88, "taken", "SGLang server_args.py: mem_fraction_static 0.88 at "
+                                           "tp_size 1 (0.87 at 2, 0.85 at 4, 0.81 at 8)")
+    """Share of each GPU's memory SGLang gives to weights and its KV pool at start-up (the rest holds activations
+    and CUDA graphs); it scales down with the tensor-parallel size as SGLang's own default does."""
 
     # --- decode (memory bound) ----------------------------------------------------------------
     decode_eff_cuda: float = _a(0.872, "fitted", "bench/calibrate.py --linear: decode runs on GDDR NVIDIA GPUs")

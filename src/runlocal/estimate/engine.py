@@ -88,6 +88,13 @@ class Estimate:
     notes: tuple[str, ...] = ()
 
 
+def sglang_fraction(tp: int, asm: Assumptions) -> float:
+    """SGLang's static memory share for a tensor-parallel size (its defaults step down 0.88 -> 0.81 over tp 1-8)."""
+    step = {1: 0.0, 2: 0.01, 4: 0.03, 8: 0.07}
+    drop = max(v for k, v in step.items() if tp >= k)
+    return asm.sglang_mem_fraction_static - drop
+
+
 def capacity(machine: Machine, runtime: str, asm: Assumptions) -> Capacity:
     """Usable memory per accelerator and in system RAM for this runtime."""
     ram = machine.ram_bytes
@@ -111,6 +118,9 @@ def capacity(machine: Machine, runtime: str, asm: Assumptions) -> Capacity:
                         system_bytes=system, unified=True)
     if runtime == "vllm":
         per_gpu = int(g.memory_bytes * asm.vllm_gpu_memory_utilization) - overhead
+    elif runtime == "sglang":
+        per_gpu = int(g.memory_bytes * sglang_fraction(machine.gpu_count, asm))
+        overhead = 0  # inside the share SGLang leaves free
     else:
         per_gpu = g.memory_bytes - overhead - int(asm.gpu_free_margin_mib * MIB)
     return Capacity(gpu_count=machine.gpu_count, per_gpu_bytes=per_gpu, overhead_per_gpu=overhead,

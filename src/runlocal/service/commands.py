@@ -100,6 +100,15 @@ def commands(e: Entity | None, est: Estimate, *, context: int, parallel: int, kv
         if parallel > 1:
             parts.append(f"--max-num-seqs {parallel}")
         out["vllm"] = " ".join(parts)
+    if hf and est.runtime == "sglang":
+        parts = [f"python -m sglang.launch_server --model-path {hf}", f"--context-length {context}"]
+        if gpu_count > 1:
+            parts.append(f"--tp {gpu_count}")
+        if q == "FP8":
+            parts.append("--quantization fp8")
+        if kv_type.lower() in ("fp8", "q8_0"):
+            parts.append("--kv-cache-dtype fp8_e5m2")
+        out["sglang"] = " ".join(parts)
     if hf and est.runtime == "transformers":
         load = ("quantization_config=BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4'), "
                 if q == "NF4" else "torch_dtype='auto', ")
