@@ -59,7 +59,8 @@ def load_benchmarks(family: str) -> list[tuple[dict[str, Any], str, float]]:
 
     want = {"llm_decode": ("speed.decode_tokens_per_s",), "llm_prefill": ("speed.prefill_tokens_per_s",),
             "diffusion": ("speed.seconds_per_image", "speed.seconds_per_video")}[family]
-    return [({**q, "use_published_sizes": False}, m, v) for q, m, v, _ in benchmark_questions() if m in want]
+    # only the fit share: the held-out share (service.accuracy.is_held_out) is never seen by a fit
+    return [({**q, "use_published_sizes": False}, m, v) for q, m, v, _ in benchmark_questions("fit") if m in want]
 
 
 def _set_loss(rows: list[tuple[dict[str, Any], str, float]], assume: dict[str, float]) -> float | None:

@@ -192,13 +192,29 @@ BENCH_METRICS = {"decode_tokens_per_s": "speed.decode_tokens_per_s",
                  "seconds_per_video": "speed.seconds_per_video"}
 
 
-def benchmark_questions() -> Iterator[tuple[dict[str, Any], str, float, str]]:
+HELD_OUT_SHARE = 3
+"""Tenths of the catalog benchmarks kept out of every fit (chosen by a hash of the file's id, so a run stays in its
+share as files are added): the held-out figures in docs/methodology.md are scored on these alone."""
+
+
+def is_held_out(entity_id: str) -> bool:
+    """Whether a catalog benchmark belongs to the held-out share (stable: a hash of its id)."""
+    import hashlib
+
+    return int(hashlib.sha1(entity_id.encode()).hexdigest(), 16) % 10 < HELD_OUT_SHARE
+
+
+def benchmark_questions(split: str = "all") -> Iterator[tuple[dict[str, Any], str, float, str]]:
     """Catalog benchmarks (data/benchmarks) as questions: (question, metric path, measured, entity path).
 
-    These were not used to fit any factor: they are the held-out check."""
+    split: "all", "fit" (the share a calibration may use) or "held_out" (the share no fit may see)."""
     from .resolve import catalog
 
+    if split not in ("all", "fit", "held_out"):
+        raise ValueError(f"split must be all, fit or held_out, got {split!r}")
     for e in sorted(catalog().benchmarks.values(), key=lambda e: e.path):
+        if split != "all" and is_held_out(e.id) != (split == "held_out"):
+            continue
         d = e.data
         q: dict[str, Any] = {"id": e.id, "model": d["model"], "hardware": d["hardware"], "runtime": d["runtime"],
                              "quant": d["quant"], "gpu_count": max(1, int(d.get("gpu_count", 1)))}
@@ -219,12 +235,12 @@ def benchmark_questions() -> Iterator[tuple[dict[str, Any], str, float, str]]:
             yield q, "memory.accelerator_bytes", float(d["peak_vram_gb"]) * 1e9, e.path
 
 
-def score_benchmarks(assume: dict[str, Any] | None = None) -> list[Point]:
-    """The held-out catalog benchmarks, scored (with `assume` overrides: e.g. a fit made without them)."""
+def score_benchmarks(assume: dict[str, Any] | None = None, *, split: str = "all") -> list[Point]:
+    """The catalog benchmarks (one split of them), scored (with `assume` overrides: e.g. a dev-only fit)."""
     from .api import answer
 
     pts = []
-    for q, metric, measured, _path in benchmark_questions():
+    for q, metric, measured, _path in benchmark_questions(split):
         r = answer({**q, "use_published_sizes": False, **({"assume": assume} if assume else {})})
         est = _get(r, metric) if r.get("ok") else None
         err = None if r.get("ok") else r["error"]["code"] + ": " + r["error"]["message"]
