@@ -153,24 +153,24 @@ class Assumptions:
     """Relative bandwidth efficiency of F16/BF16 weights vs quantized ones."""
 
     # --- prefill (compute bound) --------------------------------------------------------------
-    prefill_eff_cuda: float = _a(0.385, "fitted", "calibrate.py --with-benchmarks (head once): NVIDIA GDDR")
+    prefill_eff_cuda: float = _a(0.385, "fitted", "calibrate.py (dev + fit share of benchmarks)")
     """Achieved / peak dense FP16 tensor FLOP/s on NVIDIA prompt processing."""
-    prefill_eff_hbm: float = _a(0.234, "fitted", "bench/calibrate.py --with-benchmarks (head once): HBM GPU prefill")
+    prefill_eff_hbm: float = _a(0.252, "fitted", "calibrate.py (dev + fit share of benchmarks)")
     """Same for HBM datacenter GPUs against their dense FP16 tensor peak."""
     moe_full_tile_tokens: float = _a(128.0, "assumed", "the 128-row tiles of llama.cpp's MMQ kernels")
     """Tokens an expert matmul needs to fill the tensor cores; fewer tokens per expert run proportionally
     slower."""
     prefill_eff_rocm: float = _a(0.497, "fitted", "bench/calibrate.py --with-benchmarks: AMD prefill runs")
     """Achieved / peak FP16 FLOP/s on AMD prompt processing."""
-    prefill_eff_metal: float = _a(0.656, "fitted", "calibrate.py --with-benchmarks (head once): llama.cpp, Macs")
+    prefill_eff_metal: float = _a(0.632, "fitted", "calibrate.py (dev + fit share of benchmarks)")
     """Achieved / peak GPU FLOP/s on Apple prompt processing with llama.cpp."""
-    prefill_eff_mlx: float = _a(0.837, "fitted", "bench/calibrate.py --with-benchmarks (head once): MLX prefill")
+    prefill_eff_mlx: float = _a(0.901, "fitted", "calibrate.py (dev + fit share of benchmarks)")
     """Same with MLX."""
     prefill_eff_vulkan: float = _a(0.25, "assumed", "not measured")
     """Same for the Vulkan backend, and for any backend without a figure of its own."""
     prefill_eff_sycl: float = _a(0.20, "assumed", "not measured")
     """Same for Intel GPUs (SYCL backend)."""
-    prefill_quant_factor_f16: float = _a(1.09, "fitted", "bench/calibrate.py --with-benchmarks: F16 prefill runs")
+    prefill_quant_factor_f16: float = _a(1.076, "fitted", "calibrate.py (dev + fit share of benchmarks)")
     """Relative prefill efficiency of F16 vs quantized weights (dequantisation cost)."""
     cpu_gflops_per_core: float = _a(126.0, "fitted", "six llama.cpp CPU runs of a Ryzen 7 7840HS (data/benchmarks), "
                                     "refitted with the output head counted once")
@@ -182,7 +182,7 @@ class Assumptions:
     """Attention FLOPs cost this many times a dense matmul FLOP without flash attention."""
     attention_cost_fa: float = _a(2.0, "assumed", "not measured")
     """Same with flash attention."""
-    prefill_request_overhead_ms: float = _a(8.43, "fitted", "bench/calibrate.py --with-benchmarks: prefill runs")
+    prefill_request_overhead_ms: float = _a(8.43, "fitted", "calibrate.py (dev + fit share of benchmarks)")
     """Fixed cost of starting a prompt (tokenising, first-batch set-up, sampling the first token)."""
     prefill_layer_overhead_us: float = _a(100.0, "assumed", "tied to the fitted CUDA decode per-layer cost")
     """Fixed cost per layer per prompt ubatch, microseconds."""
