@@ -67,3 +67,15 @@ def test_booleans_are_booleans_and_mixed_gpus_are_refused() -> None:
         parse({"model": "m", "hardware": {"gpus": [{"memory_gb": 24}, {"memory_gb": 8}]}})
     same = parse({"model": "m", "hardware": {"gpus": [{"memory_gb": 24}, {"memory_gb": 24}]}})
     assert isinstance(same.hardware, HardwareObject) and len(same.hardware.gpus) == 2
+
+
+def test_backend_field_runs_a_card_on_another_backend() -> None:
+    from runlocal.service import answer
+
+    usual = answer({"model": "qwen3-8b", "hardware": "rx-7900-xtx"})
+    vk = answer({"model": "qwen3-8b", "hardware": "rx-7900-xtx", "backend": "vulkan"})
+    assert usual["ok"] and vk["ok"] and vk["speed"]["decode_tokens_per_s"] != usual["speed"]["decode_tokens_per_s"]
+    assert any("vulkan instead of the usual rocm" in n for n in vk["basis"]["notes"])
+    bad = answer({"model": "qwen3-8b", "hardware": "rx-7900-xtx", "backend": "cuda"})
+    assert not bad["ok"] and "rocm" in bad["error"]["suggestions"]
+    assert not answer({"model": "qwen3-8b", "hardware": "rtx-4090", "backend": "opencl"})["ok"]

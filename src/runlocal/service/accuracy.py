@@ -218,6 +218,8 @@ def benchmark_questions(split: str = "all") -> Iterator[tuple[dict[str, Any], st
         d = e.data
         q: dict[str, Any] = {"id": e.id, "model": d["model"], "hardware": d["hardware"], "runtime": d["runtime"],
                              "quant": d["quant"], "gpu_count": max(1, int(d.get("gpu_count", 1)))}
+        if d.get("backend") in ("vulkan", "sycl", "rocm", "cuda", "metal") and int(d.get("gpu_count", 1)) > 0:
+            q["backend"] = d["backend"]  # measured on this backend (Vulkan on a Radeon, ...)
         if "width" in d or "frames" in d or "steps" in d:
             media = {k: d[k] for k in ("width", "height", "steps", "cfg_scale", "batch", "frames", "offload")
                      if k in d}

@@ -27,8 +27,10 @@ OFFLOAD_MODES: tuple[OffloadMode, ...] = ("none", "model", "sequential", "lowvra
 QUESTION_FIELDS = frozenset({
     "id", "model", "hardware", "gpu_count", "runtime", "quant", "context_tokens", "depth_tokens",
     "prompt_tokens", "kv_cache_type", "parallel", "image", "video", "flash_attention", "assume",
-    "ram_gb", "use_published_sizes", "offload",
+    "ram_gb", "use_published_sizes", "offload", "backend",
 })
+BACKENDS = ("cuda", "rocm", "metal", "vulkan", "sycl", "cpu")
+"""The GPU backends a question may ask for (a Radeon on Vulkan rather than ROCm, an NVIDIA card on Vulkan, ...)."""
 TEXT_ONLY_FIELDS = ("context_tokens", "depth_tokens", "prompt_tokens", "kv_cache_type", "parallel")
 MAX_TOKENS = 100_000_000
 MAX_NAME = 1_000
@@ -88,6 +90,8 @@ class Question:
     image: MediaSettings | None = None
     video: MediaSettings | None = None
     use_published_sizes: bool = True
+    backend: str | None = None
+    """The accelerator's backend when not its usual one (Vulkan on a Radeon, ...); None: the hardware's own."""
     assumptions: Assumptions
     given: frozenset[str] = frozenset()
     """Fields the question set explicitly (for 'ignored for an image model' notes)."""
@@ -197,6 +201,15 @@ def _hardware(h: Any) -> str | HardwareObject:
         cpu_cores=integer(h.get("cpu_cores"), "cpu_cores", 8, 1, 4096), raw=h)
 
 
+def _backend(v: Any) -> str | None:
+    b = text(v, "backend", limit=16)
+    if b is None:
+        return None
+    if b.lower() not in BACKENDS:
+        raise InvalidField(f"backend must be one of {', '.join(BACKENDS)}, got {b!r}", list(BACKENDS))
+    return b.lower()
+
+
 def _media(spec: Any, kind: str, top_offload: Any) -> MediaSettings | None:
     if spec is None:
         return None
@@ -251,5 +264,5 @@ def parse(q: Any) -> Question:
         workload=workload, image=_media(q.get("image"), "image", q.get("offload")),
         video=_media(q.get("video"), "video", q.get("offload")),
         use_published_sizes=flag(q.get("use_published_sizes"), "use_published_sizes") is not False,
-        assumptions=asm, given=given,
+        backend=_backend(q.get("backend")), assumptions=asm, given=given,
         ignored=ignored)

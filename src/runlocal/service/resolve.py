@@ -76,7 +76,8 @@ def resolve_machine(q: Question) -> ResolvedMachine:
         hm = resolve_hardware(cat, h)
         machine, notes = build.machine(hm.entity, memory_gb=hm.memory_gb, gpu_count=q.gpu_count, asm=asm,
                                        ram_gb=q.ram_gb)
-        return ResolvedMachine(machine=machine, entity=hm.entity, notes=tuple(notes))
+        machine, more = _with_backend(machine, q.backend)
+        return ResolvedMachine(machine=machine, entity=hm.entity, notes=tuple(notes) + more)
     if not isinstance(h, HardwareObject):
         raise InvalidField("hardware is required: a name or an object")
     base = None
@@ -89,6 +90,24 @@ def resolve_machine(q: Question) -> ResolvedMachine:
             base = None
     return ResolvedMachine(machine=build.inline_machine(h.raw, gpu_count=q.gpu_count, asm=asm, base=base),
                            entity=None)
+
+
+def _with_backend(machine: Machine, backend: str | None) -> tuple[Machine, tuple[str, ...]]:
+    """The machine with its GPUs on another backend (a Radeon on Vulkan instead of ROCm), when asked."""
+    import dataclasses
+
+    if backend is None or not machine.gpus or machine.gpus[0].backend == backend:
+        return machine, ()
+    usual = machine.gpus[0].backend
+    compatible = {"cuda": {"cuda", "vulkan"}, "rocm": {"rocm", "vulkan"}, "metal": {"metal", "vulkan"},
+                  "sycl": {"sycl", "vulkan"}, "vulkan": {"vulkan"}}
+    if backend != "cpu" and backend not in compatible.get(usual, {usual}):
+        raise InvalidField(f"{backend} does not run on this hardware (its backend is {usual})",
+                           sorted(compatible.get(usual, {usual})))
+    if backend == "cpu":
+        raise InvalidField("backend cpu: ask for the machine's CPU (a CPU-only hardware entry) instead")
+    gpus = tuple(dataclasses.replace(g, backend=backend) for g in machine.gpus)
+    return dataclasses.replace(machine, gpus=gpus), (f"backend: {backend} instead of the usual {usual}",)
 
 
 def inline_model(obj: dict[str, object]) -> ModelSpec:
