@@ -71,6 +71,10 @@ class Assumptions:
     """Share of memory the GPU of a non-Apple unified-memory PC may use."""
     os_reserve_gib: float = _a(3.0, "assumed", "not measured")
     """System RAM kept by the operating system and desktop."""
+    os_reserve_fraction: float = _a(0.125, "assumed", "a desktop OS idles in 0.5-1 GiB on a 4-8 GB board (Raspberry "
+                                    "Pi OS Lite, headless Ubuntu) and 2-3 GiB on a 32 GB desktop")
+    """The operating system's share of system RAM on small machines: the reserve is this share of RAM, at least
+    0.5 GiB and at most os_reserve_gib (so an 8 GB board keeps 1 GiB, a 64 GB desktop 3 GiB)."""
     default_host_ram_gb: float = _a(64.0, "assumed", "a common desktop size")
     """System RAM assumed behind a discrete GPU named without a machine."""
     default_host_ram_bandwidth_gb_s: float = _a(89.6, "assumed", "dual-channel DDR5-5600: 2 x 8 B x 5600 MT/s")

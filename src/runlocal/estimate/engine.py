@@ -88,6 +88,11 @@ class Estimate:
     notes: tuple[str, ...] = ()
 
 
+def os_reserve(ram_bytes: int, asm: Assumptions) -> float:
+    """RAM the operating system keeps: os_reserve_fraction of it, from 0.5 GiB up to os_reserve_gib."""
+    return min(asm.os_reserve_gib * GIB, max(0.5 * GIB, ram_bytes * asm.os_reserve_fraction))
+
+
 def sglang_fraction(tp: int, asm: Assumptions) -> float:
     """SGLang's static memory share for a tensor-parallel size (its defaults step down 0.88 -> 0.81 over tp 1-8)."""
     step = {1: 0.0, 2: 0.01, 4: 0.03, 8: 0.07}
@@ -100,7 +105,7 @@ def capacity(machine: Machine, runtime: str, asm: Assumptions) -> Capacity:
     ram = machine.ram_bytes
     if not machine.gpus:
         return Capacity(gpu_count=0, per_gpu_bytes=0, overhead_per_gpu=0,
-                        system_bytes=int(ram - asm.os_reserve_gib * GIB), unified=machine.unified_memory)
+                        system_bytes=int(ram - os_reserve(ram, asm)), unified=machine.unified_memory)
     g = machine.gpus[0]
     if g.backend in ("cuda", "rocm"):
         overhead = int(asm.cuda_overhead_mib * MIB)
@@ -113,7 +118,7 @@ def capacity(machine: Machine, runtime: str, asm: Assumptions) -> Capacity:
     if machine.unified_memory:
         limit = machine.gpu_memory_limit_bytes or int(g.memory_bytes * asm.unified_gpu_fraction)
         per_gpu = limit - overhead
-        system = int(ram - asm.os_reserve_gib * GIB)
+        system = int(ram - os_reserve(ram, asm))
         return Capacity(gpu_count=machine.gpu_count, per_gpu_bytes=per_gpu, overhead_per_gpu=overhead,
                         system_bytes=system, unified=True)
     if runtime == "vllm":
@@ -124,7 +129,7 @@ def capacity(machine: Machine, runtime: str, asm: Assumptions) -> Capacity:
     else:
         per_gpu = g.memory_bytes - overhead - int(asm.gpu_free_margin_mib * MIB)
     return Capacity(gpu_count=machine.gpu_count, per_gpu_bytes=per_gpu, overhead_per_gpu=overhead,
-                    system_bytes=int(ram - asm.os_reserve_gib * GIB), unified=False)
+                    system_bytes=int(ram - os_reserve(ram, asm)), unified=False)
 
 
 def _flash_default(q: Query) -> bool:
