@@ -160,17 +160,56 @@ def fit_decode_linear() -> dict[str, float]:
     return out
 
 
+def fit_backend_benchmarks() -> dict[str, float]:
+    """decode_eff_{rocm,vulkan,sycl} from the fit share of the catalog benchmarks measured on those backends
+    (llama.cpp, one GPU, all on the GPU): a grid over the efficiency with the per-layer cost held at its value,
+    minimising the mean |log(estimate / measured)|. The held-out share is never read."""
+    import numpy as np
+
+    from runlocal.service import catalog
+    from runlocal.service.accuracy import benchmark_questions
+
+    groups: dict[str, list[tuple[dict[str, Any], float]]] = {}
+    for q, metric, measured, _ in benchmark_questions("fit"):
+        if metric != "speed.decode_tokens_per_s" or q.get("gpu_count", 1) != 1 or q.get("runtime") != "llama.cpp":
+            continue
+        hw = catalog().hardware.get(str(q["hardware"]))
+        backend = q.get("backend") or (hw.data.get("backend") if hw else None)
+        if backend in ("rocm", "vulkan", "sycl"):
+            groups.setdefault(str(backend), []).append(({**q, "use_published_sizes": False}, measured))
+    out: dict[str, float] = {}
+    for backend, rows in sorted(groups.items()):
+        key = f"decode_eff_{backend}"
+        best = (9e9, float(getattr(DEFAULT, key)))
+        for e in np.arange(0.30, 1.00, 0.01):
+            errs = []
+            for q, measured in rows:
+                r = answer({**q, "assume": {key: float(e)}})
+                if r.get("ok") and r["fits"] == "gpu" and r["speed"]["decode_tokens_per_s"]:
+                    errs.append(abs(math.log(r["speed"]["decode_tokens_per_s"] / measured)))
+            if errs and statistics.fmean(errs) < best[0]:
+                best = (statistics.fmean(errs), float(e))
+        print(f"  {backend}: n={len(rows)} {key}={best[1]:.2f} mean |log err|={best[0]:.3f}", file=sys.stderr)
+        out[key] = round(best[1], 2)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--family", action="append", choices=list(PARAMS))
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--linear", action="store_true", help="only the per-backend decode regression")
+    ap.add_argument("--backends", action="store_true",
+                    help="decode_eff_rocm/vulkan/sycl from the fit share of the catalog benchmarks on those backends")
     ap.add_argument("--with-benchmarks", action="store_true",
                     help="fit on the dev set and the catalog benchmarks together (each set weighted equally)")
     ap.add_argument("--params", help="comma-separated parameters to fit instead of the family's list")
     args = ap.parse_args()
     if args.linear:
         print(json.dumps(fit_decode_linear(), indent=2))
+        return 0
+    if args.backends:
+        print(json.dumps(fit_backend_benchmarks(), indent=2))
         return 0
     result: dict[str, float] = {}
     for fam in args.family or list(PARAMS):
