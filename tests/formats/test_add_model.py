@@ -112,3 +112,15 @@ def test_a_config_json_file_with_its_repo(tmp_path: Path, data: Path) -> None:
     assert r["id"] == "cfg-only-2l" and tomllib.loads(r["toml"])["arch"]["n_layers"] == 2
     with pytest.raises(InvalidField, match="--repo"):
         draft(str(cfg))
+
+
+def test_an_unknown_architecture_is_refused_not_drafted_as_llama(tmp_path: Path, data: Path) -> None:
+    import json
+
+    from runlocal.errors import FileFormatError
+
+    cfg = tmp_path / "config.json"
+    cfg.write_text(json.dumps({**llama_config(2), "architectures": ["Llama4ForConditionalGeneration"],
+                               "model_type": "llama4"}))
+    with pytest.raises(FileFormatError, match="not one the engine reads"):
+        draft(str(cfg), repo_name="org/Llama4-Test")

@@ -44,6 +44,18 @@ _MODEL_TYPE_MAP = {
 }
 
 
+def known_architecture(cfg: dict[str, Any]) -> str | None:
+    """The engine's architecture name for a config, or None when neither `architectures` nor `model_type` is one
+    it knows (arch_from_config then reads it as a plain llama, which is wrong for MoE/MLA/hybrid designs)."""
+    c = {**cfg, **cfg["text_config"]} if isinstance(cfg.get("text_config"), dict) else cfg
+    archs = c.get("architectures") or []
+    if isinstance(archs, list):
+        for a in archs:
+            if a in _ARCH_MAP:
+                return _ARCH_MAP[a]
+    return _MODEL_TYPE_MAP.get(str(c.get("model_type", "")))
+
+
 def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None]:
     """Architecture, total parameters and active parameters (MoE) from a config.json dict."""
     if "text_config" in cfg and isinstance(cfg["text_config"], dict):

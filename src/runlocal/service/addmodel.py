@@ -110,6 +110,11 @@ def draft(ref: str, *, model_id: str | None = None, today: dt.date | None = None
     files, snap = _listing(repo, rev)
     ggufs = hfhub.gguf_models(files)
     if "config.json" in files:
+        if snap is not None and os.path.isfile(os.path.join(snap, "config.json")):
+            from ..formats.folder import load_json
+
+            with open(os.path.join(snap, "config.json"), "rb") as f:
+                _require_known(load_json(f.read(4 * 1024 * 1024), f"hf:{repo}/config.json"), f"hf:{repo}")
         loaded = load(f"hf:{repo}")
         source = {"id": "hf-config", "url": f"https://huggingface.co/{repo}/blob/main/config.json",
                   "title": f"{repo} config.json"}
@@ -124,6 +129,15 @@ def draft(ref: str, *, model_id: str | None = None, today: dt.date | None = None
                      today=today)
 
 
+def _require_known(cfg: dict[str, Any], where: str) -> None:
+    """Refuse a config whose architecture the engine does not know: it would be drafted as a plain llama."""
+    from ..formats.hfconfig import known_architecture
+
+    if known_architecture(cfg) is None:
+        raise FileFormatError(f"{where}: architecture {cfg.get('architectures') or cfg.get('model_type')!r} is not "
+                              "one the engine reads (it would be sized as a plain llama); not drafted")
+
+
 def _draft_config(path: str, repo: str, *, model_id: str | None, today: dt.date | None) -> dict[str, Any]:
     """From a config.json saved locally (read from the repository by hand or through a mirror)."""
     from ..estimate.specs import ModelSpec
@@ -132,6 +146,7 @@ def _draft_config(path: str, repo: str, *, model_id: str | None, today: dt.date 
 
     with open(path, "rb") as f:
         cfg = load_json(f.read(4 * 1024 * 1024), path)
+    _require_known(cfg, path)
     try:
         arch, params, active = arch_from_config(cfg)
     except (KeyError, TypeError, ValueError) as exc:
