@@ -160,37 +160,60 @@ def fit_decode_linear() -> dict[str, float]:
     return out
 
 
+CURRENT_BUILDS = "2025-01-01"
+"""Backend factors are fitted on runs from this date on (llama.cpp's Vulkan and SYCL backends doubled in speed
+through 2024)."""
+
+
 def fit_backend_benchmarks() -> dict[str, float]:
-    """decode_eff_{rocm,vulkan,sycl} from the fit share of the catalog benchmarks measured on those backends
-    (llama.cpp, one GPU, all on the GPU): a grid over the efficiency with the per-layer cost held at its value,
+    """decode_eff_* and prefill_eff_* for ROCm, Vulkan and SYCL from the fit share of the catalog benchmarks measured
+    on those backends (llama.cpp, one GPU, all on the GPU): a grid over each efficiency with everything else held,
     minimising the mean |log(estimate / measured)|. The held-out share is never read."""
     import numpy as np
 
     from runlocal.service import catalog
     from runlocal.service.accuracy import benchmark_questions
 
-    groups: dict[str, list[tuple[dict[str, Any], float]]] = {}
+    groups: dict[tuple[str, str], list[tuple[dict[str, Any], float]]] = {}
     for q, metric, measured, _ in benchmark_questions("fit"):
-        if metric != "speed.decode_tokens_per_s" or q.get("gpu_count", 1) != 1 or q.get("runtime") != "llama.cpp":
+        if metric not in ("speed.decode_tokens_per_s", "speed.prefill_tokens_per_s"):
+            continue
+        if q.get("gpu_count", 1) != 1 or q.get("runtime") != "llama.cpp":
             continue
         hw = catalog().hardware.get(str(q["hardware"]))
-        backend = q.get("backend") or (hw.data.get("backend") if hw else None)
+        usual = hw.data.get("backend") if hw else None
+        backend = q.get("backend") or usual
+        run = catalog().benchmarks.get(str(q["id"]))
+        if run is not None and str(run.data.get("date", "")) < CURRENT_BUILDS:
+            continue  # the engine answers for current builds; 2024 Vulkan builds ran at half today's speed
+        if backend == "vulkan" and usual == "sycl":
+            continue  # Intel's Vulkan driver runs far below AMD's on the same kernels: one factor cannot fit both
         if backend in ("rocm", "vulkan", "sycl"):
-            groups.setdefault(str(backend), []).append(({**q, "use_published_sizes": False}, measured))
+            kind = "decode" if "decode" in metric else "prefill"
+            groups.setdefault((kind, str(backend)), []).append(({**q, "use_published_sizes": False}, measured))
     out: dict[str, float] = {}
-    for backend, rows in sorted(groups.items()):
-        key = f"decode_eff_{backend}"
-        best = (9e9, float(getattr(DEFAULT, key)))
-        for e in np.arange(0.30, 1.00, 0.01):
-            errs = []
-            for q, measured in rows:
-                r = answer({**q, "assume": {key: float(e)}})
-                if r.get("ok") and r["fits"] == "gpu" and r["speed"]["decode_tokens_per_s"]:
-                    errs.append(abs(math.log(r["speed"]["decode_tokens_per_s"] / measured)))
-            if errs and statistics.fmean(errs) < best[0]:
-                best = (statistics.fmean(errs), float(e))
-        print(f"  {backend}: n={len(rows)} {key}={best[1]:.2f} mean |log err|={best[0]:.3f}", file=sys.stderr)
+    for (kind, backend), rows in sorted(groups.items()):
+        key = f"{kind}_eff_{backend}"
+        field = f"{kind}_tokens_per_s"
+        grid = np.arange(0.30, 1.00, 0.02) if kind == "decode" else np.arange(0.02, 0.80, 0.01)
+        layer_key = "decode_layer_us_vulkan" if (kind, backend) == ("decode", "vulkan") else None
+        layers: list[float] = [0.0, 10.0, 20.0, 30.0, 40.0, 60.0, 82.0] if layer_key else [0.0]
+        best = (9e9, float(getattr(DEFAULT, key)), layers[0])
+        for e in grid:
+            for c in layers:
+                assume = {key: float(e), **({layer_key: float(c)} if layer_key else {})}
+                errs = []
+                for q, measured in rows:
+                    r = answer({**q, "assume": assume})
+                    if r.get("ok") and r["fits"] == "gpu" and r["speed"][field]:
+                        errs.append(abs(math.log(r["speed"][field] / measured)))
+                if errs and statistics.fmean(errs) < best[0]:
+                    best = (statistics.fmean(errs), float(e), float(c))
+        print(f"  {kind} {backend}: n={len(rows)} {key}={best[1]:.2f}"
+              + (f" {layer_key}={best[2]:g}" if layer_key else "") + f" mean |log err|={best[0]:.3f}", file=sys.stderr)
         out[key] = round(best[1], 2)
+        if layer_key:
+            out[layer_key] = best[2]
     return out
 
 

