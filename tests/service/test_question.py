@@ -79,3 +79,14 @@ def test_backend_field_runs_a_card_on_another_backend() -> None:
     bad = answer({"model": "qwen3-8b", "hardware": "rx-7900-xtx", "backend": "cuda"})
     assert not bad["ok"] and "rocm" in bad["error"]["suggestions"]
     assert not answer({"model": "qwen3-8b", "hardware": "rtx-4090", "backend": "opencl"})["ok"]
+
+
+def test_context_auto_is_what_the_runtime_would_pick() -> None:
+    from runlocal.service import answer
+
+    roomy = answer({"model": "llama-3.1-8b", "hardware": "rtx-4090", "context_tokens": "auto"})
+    assert roomy["ok"] and roomy["memory"]["kv_cache_bytes"] == 16 * 2**30  # the trained 131,072 tokens fit
+    tight = answer({"model": "llama-3.1-8b", "hardware": "rtx-4060", "context_tokens": "auto"})
+    assert tight["ok"] and tight["fits"] == "gpu" and "-c 12032" in tight["commands"]["llama.cpp"]
+    assert any("context auto" in n for n in tight["basis"]["notes"])
+    assert not answer({"model": "llama-3.1-8b", "hardware": "rtx-4060", "context_tokens": "lots"})["ok"]

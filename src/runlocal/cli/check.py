@@ -232,6 +232,15 @@ def _number(name: str, text: str) -> float:
         raise InvalidField(f"--assume {name.strip()}= takes a number, got {text!r}") from None
 
 
+def _context(text: str) -> int | str:
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a number of tokens or 'auto', got {text!r}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     models = list(args.model)
     if len(models) > 1:
@@ -279,8 +288,9 @@ def register(sub: Any) -> None:
     c.add_argument("--hardware", "-H", help="catalog id or name: rtx-4090, 'M2 Max 64GB', ddr5-5600-2ch")
     c.add_argument("--quant", "-q", help="Q4_K_M, Q8_0, F16, MXFP4, MLX-4bit, AWQ-INT4, FP8 ... "
                                          "(default: the runtime's usual)")
-    c.add_argument("--context", "-c", type=int, default=W.context_tokens,
-                   help=f"context tokens to allocate (default {W.context_tokens})")
+    c.add_argument("--context", "-c", type=_context, default=W.context_tokens,
+                   help=f"context tokens to allocate (default {W.context_tokens}), or 'auto': what the runtime "
+                        "picks itself (the model's trained length, lowered to what fits)")
     c.add_argument("--depth", type=int, default=W.depth_tokens,
                    help=f"tokens already in context when decoding (default {W.depth_tokens})")
     c.add_argument("--prompt", type=int, default=W.prompt_tokens,

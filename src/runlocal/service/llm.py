@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..errors import InvalidField, UnsupportedQuestion
 from ..estimate.engine import Query, Unsupported, estimate
 from ..estimate.memory import UnknownKVType
@@ -9,6 +11,26 @@ from .answers import TextAnswer, Verdict
 from .commands import commands
 from .question import KV_TYPES, Question
 from .resolve import Resolved, catalog
+
+AUTO_MIN_CONTEXT = 4096
+"""llama.cpp's --fit lowers the context no further than this (its --fit-ctx default) before it offloads layers."""
+
+
+def _auto_context(query: Query, r: Resolved) -> tuple[Any, Query, str]:
+    """The context the runtime picks itself: the model's trained length, lowered to the largest that fits on the
+    accelerator (llama.cpp's --fit, down to AUTO_MIN_CONTEXT; vLLM's max_model_len check)."""
+    import dataclasses
+
+    assert r.model is not None
+    trained = max(1, min(int(r.model.arch.context_length), 100_000_000))
+    q1 = dataclasses.replace(query, context_tokens=trained)
+    est = estimate(q1)
+    if est.fits == "gpu" or not est.max_context_tokens:
+        return est, q1, f"context auto: the model's trained {trained:,} tokens fit"
+    ctx = max(min(trained, int(est.max_context_tokens)), min(trained, AUTO_MIN_CONTEXT))
+    q2 = dataclasses.replace(query, context_tokens=ctx)
+    return (estimate(q2), q2, f"context auto: {ctx:,} tokens, the most that fits on the accelerator of the "
+                             f"model's trained {trained:,} (llama.cpp --fit lowers -c the same way)")
 
 
 def answer_text(q: Question, r: Resolved) -> TextAnswer:
@@ -31,6 +53,10 @@ def answer_text(q: Question, r: Resolved) -> TextAnswer:
                   assumptions=q.assumptions)
     try:
         est = estimate(query)
+        if q.context_auto:
+            est, query, note = _auto_context(query, r)
+            ctx = query.context_tokens
+            notes.append(note)
     except Unsupported as exc:
         raise UnsupportedQuestion(str(exc)) from exc
     except UnknownKVType as exc:

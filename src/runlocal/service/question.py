@@ -92,6 +92,9 @@ class Question:
     use_published_sizes: bool = True
     backend: str | None = None
     """The accelerator's backend when not its usual one (Vulkan on a Radeon, ...); None: the hardware's own."""
+    context_auto: bool = False
+    """context_tokens "auto": the context the runtime would choose itself (the model's trained length, reduced to
+    what fits the way llama.cpp's --fit and vLLM's max_model_len check do), instead of the contract's 4,096."""
     assumptions: Assumptions
     given: frozenset[str] = frozenset()
     """Fields the question set explicitly (for 'ignored for an image model' notes)."""
@@ -251,8 +254,10 @@ def parse(q: Any) -> Question:
     gpu_count = integer(q.get("gpu_count"), "gpu_count", 1, 1, 64)
     d = DEFAULT_WORKLOAD
     kv = text(q.get("kv_cache_type"), "kv_cache_type", limit=32) or d.kv_cache_type
+    context_auto = q.get("context_tokens") == "auto"
     workload = Workload(
-        context_tokens=integer(q.get("context_tokens"), "context_tokens", d.context_tokens, 1, MAX_TOKENS),
+        context_tokens=integer(None if context_auto else q.get("context_tokens"), "context_tokens",
+                               d.context_tokens, 1, MAX_TOKENS),
         depth_tokens=integer(q.get("depth_tokens"), "depth_tokens", d.depth_tokens, 0, MAX_TOKENS),
         prompt_tokens=integer(q.get("prompt_tokens"), "prompt_tokens", d.prompt_tokens, 1, MAX_TOKENS),
         parallel=integer(q.get("parallel"), "parallel", d.parallel, 1, 4096),
@@ -264,5 +269,5 @@ def parse(q: Any) -> Question:
         workload=workload, image=_media(q.get("image"), "image", q.get("offload")),
         video=_media(q.get("video"), "video", q.get("offload")),
         use_published_sizes=flag(q.get("use_published_sizes"), "use_published_sizes") is not False,
-        backend=_backend(q.get("backend")), assumptions=asm, given=given,
+        backend=_backend(q.get("backend")), context_auto=context_auto, assumptions=asm, given=given,
         ignored=ignored)
