@@ -140,3 +140,16 @@ def test_packaged_names_carry_their_quant(name: str, model_id: str, quant: str) 
 def test_wrong_memory_variant_is_an_error() -> None:
     with pytest.raises(UnknownHardware, match="not 16 GB"):
         resolve_hardware(catalog(), "RTX 3060 16GB")
+
+
+def test_mac_product_names_find_their_chip() -> None:
+    from runlocal.catalog.load import load
+    from runlocal.catalog.resolve import resolve_hardware
+
+    cat = load()
+    for name, eid, mem in (("MacBook Pro M4 Max 128GB", "apple-m4-max-40c", 128.0),
+                           ("Mac Studio M3 Ultra 512GB", "apple-m3-ultra-80c", 512.0),
+                           ("Mac mini M4 16GB", "apple-m4-10c", 16.0),
+                           ("MacBook Pro 16-inch M4 Pro 48GB", "apple-m4-pro-20c", 48.0)):
+        m = resolve_hardware(cat, name)
+        assert (m.entity.id, m.memory_gb) == (eid, mem), name

@@ -223,7 +223,11 @@ def resolve_hardware(cat: Catalog, name: str) -> HardwareMatch:
     mem = float(mem_m[-1].group(1)) if mem_m else None
     stripped = _MEM_RE.sub(" ", name) if mem_m else name
     stripped = re.sub(r"[()]", " ", stripped)
-    for cand in (stripped, _VENDOR_WORDS.sub(" ", stripped.lower())):
+    product = _MAC_PRODUCT.sub(" ", stripped) if _MAC_PRODUCT.search(stripped) else None
+    cands = [stripped, _VENDOR_WORDS.sub(" ", stripped.lower())]
+    if product:  # "MacBook Pro M4 Max 128GB": the chip names the machine
+        cands += [product, "apple " + product]
+    for cand in cands:
         e = idx.get("hardware", cand)
         if e is None:
             eid = idx.loose.get("hardware", {}).get(norm(_VENDOR_WORDS.sub(" ", cand.lower())))
@@ -232,6 +236,11 @@ def resolve_hardware(cat: Catalog, name: str) -> HardwareMatch:
             return _pick_memory(cat, e, mem)
     sugg = idx.suggest("hardware", stripped)
     raise UnknownHardware(f"unknown hardware '{name}'", sugg)
+
+
+_MAC_PRODUCT = re.compile(r"\b(?:mac\s*book\s*(?:pro|air)?|mac\s*studio|mac\s*mini|mac\s*pro|imac)\b"
+                          r"(?:\s*\d{2}(?:\.\d)?(?:\s*-?\s*inch|\"|in)?)?", re.IGNORECASE)
+"""Mac product names in front of the chip ("MacBook Pro 16-inch M4 Max", "Mac Studio M3 Ultra", "Mac mini M4")."""
 
 
 def _pick_memory(cat: Catalog, e: Entity, mem: float | None) -> HardwareMatch:
