@@ -67,8 +67,8 @@ def main() -> int:
     print(f"{'threads':>7} {'pp512 meas':>11} {'pp512 est':>10} {'tg128 meas':>11} {'tg128 est':>10}")
     for n in [int(x) for x in args.threads.split(",")]:
         pp, tg = measure(args.model, n, args.reps)
-        a = answer({"model": args.model, "hardware": {"gpus": [], "ram_gb": 24, "ram_bandwidth_gb_s": args.ram_bandwidth,
-                                                      "cpu_cores": n}, "context_tokens": 1024, "prompt_tokens": 512})
+        hw = {"gpus": [], "ram_gb": 24, "ram_bandwidth_gb_s": args.ram_bandwidth, "cpu_cores": n}
+        a = answer({"model": args.model, "hardware": hw, "context_tokens": 1024, "prompt_tokens": 512})
         sp = a.get("speed") or {}
         print(f"{n:>7} {pp:>11.1f} {sp.get('prefill_tokens_per_s') or 0:>10.1f} {tg:>11.1f} "
               f"{sp.get('decode_tokens_per_s') or 0:>10.1f}")

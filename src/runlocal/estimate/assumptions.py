@@ -131,10 +131,12 @@ class Assumptions:
     """Same for Intel GPUs (SYCL backend)."""
     decode_eff_cpu: float = _a(0.60, "assumed", "STREAM reaches 70-80 % of theoretical RAM bandwidth")
     """Achieved / theoretical RAM bandwidth on CPU decode."""
-    cpu_core_bandwidth_gb_s: float = _a(22.0, "measured", "llama-bench on a 2-core cloud VM: 25 GB/s with 1 thread, "
-                                        "43 with 2 (issue 14); desktop STREAM per core 15-30 GB/s")
-    """Memory bandwidth one CPU thread can draw: decode on the CPU reads at min(cores x this, eff x RAM bandwidth),
-    so a 2-core machine is not predicted like a 32-core one on the same memory."""
+    cpu_core_bandwidth_gb_s: float = _a(6.5, "measured", "llama-cpp-python 0.3.36 on a 2-core EPYC VM, SmolLM2-135M "
+                                        "Q4_1 tg128: 6.3 GB/s of weights on 1 thread (bench/cpu_threads.py); 6.7 per "
+                                        "thread on the 8-thread Ryzen 7 7840HS catalog runs")
+    """Quantized weights one CPU thread streams through its dot products per second when decoding (dequantisation
+    bounds it well below what one core can read from RAM): decode on the CPU reads at min(cores x this, eff x RAM
+    bandwidth), so a 2-core machine is not predicted like a 32-core one on the same memory."""
     decode_layer_us_cuda: float = _a(67.5, "fitted", "bench/calibrate.py --linear: decode runs on GDDR NVIDIA GPUs")
     """Fixed cost per layer per generated token on CUDA (kernel launches, graph build), microseconds."""
     decode_layer_us_hbm: float = _a(136.5, "fitted", "bench/calibrate.py --linear: decode runs on HBM GPUs")

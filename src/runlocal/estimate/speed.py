@@ -118,8 +118,8 @@ def attention_flops(a: Architecture, mean_ctx: float) -> float:
 def host_read_rate(machine: Machine, eff_cpu: float, asm: Assumptions) -> float:
     """Bytes/s the CPU threads draw from RAM: the memory's sustained rate, or fewer cores' worth of it.
 
-    rate = min(decode_eff_cpu x RAM bandwidth, cores x cpu_core_bandwidth_gb_s). One core cannot keep a DDR5
-    channel pair busy: on a 2-core VM one thread reads about 25 GB/s and two about 43.
+    rate = min(decode_eff_cpu x RAM bandwidth, cores x cpu_core_bandwidth_gb_s). One thread dequantises and dots
+    about 6.5 GB/s of Q4 weights, so a few cores cannot keep a DDR5 channel pair busy.
     """
     return min(eff_cpu * machine.ram_bandwidth_bytes_per_s, machine.cpu_cores * asm.cpu_core_bandwidth_gb_s * 1e9)
 
