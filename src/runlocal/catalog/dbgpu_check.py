@@ -48,7 +48,7 @@ def match(e: Entity, db: dict[str, Any]) -> Any | None:
         return None
     by = {(_key(s.manufacturer), _key(s.name)): s for s in db.values()}
     mem = e.data.get("memory_gb")
-    names = [e.name, *e.aliases] + ([f"{e.name} {mem:g} GB"] if isinstance(mem, int | float) else [])
+    names = ([f"{e.name} {mem:g} GB"] if isinstance(mem, int | float) else []) + [e.name, *e.aliases]
     for name in names:
         n = _key(name)
         if n.startswith(_key(vendor) + " "):
