@@ -187,8 +187,8 @@ def fit_backend_benchmarks() -> dict[str, float]:
         if run is not None and str(run.data.get("date", "")) < CURRENT_BUILDS:
             continue  # the engine answers for current builds; 2024 Vulkan builds ran at half today's speed
         if backend == "vulkan" and usual == "sycl":
-            continue  # Intel's Vulkan driver runs far below AMD's on the same kernels: one factor cannot fit both
-        if backend in ("rocm", "vulkan", "sycl"):
+            backend = "vulkan_intel"  # Intel's Vulkan driver runs far below AMD's on the same kernels
+        if backend in ("rocm", "vulkan", "sycl", "vulkan_intel"):
             kind = "decode" if "decode" in metric else "prefill"
             groups.setdefault((kind, str(backend)), []).append(({**q, "use_published_sizes": False}, measured))
     out: dict[str, float] = {}

@@ -207,6 +207,19 @@ def test_per_backend_lookup() -> None:
     assert prefill_efficiency("sycl", "llama.cpp", a) == a.prefill_eff_sycl
     assert prefill_efficiency("cpu", "llama.cpp", a) == a.prefill_eff_vulkan  # no prefill_eff_cpu field
     assert prefill_efficiency("metal", "mlx", a) == a.prefill_eff_mlx
+    # Intel's Vulkan driver has figures of its own; AMD and NVIDIA cards on Vulkan share the Vulkan ones
+    assert decode_efficiency("vulkan", "llama.cpp", a, vendor="intel") == a.decode_eff_vulkan_intel
+    assert prefill_efficiency("vulkan", "llama.cpp", a, vendor="intel") == a.prefill_eff_vulkan_intel
+    assert decode_efficiency("vulkan", "llama.cpp", a, vendor="amd") == a.decode_eff_vulkan
+    assert decode_efficiency("sycl", "llama.cpp", a, vendor="intel") == a.decode_eff_sycl
+
+
+def test_intel_arc_on_vulkan_is_slower_than_on_sycl() -> None:
+    from runlocal.service import answer
+    q = {"model": "llama-3.1-8b", "quant": "Q4_K_M", "hardware": "Intel Arc A770 16GB"}
+    sycl, vk = answer(q)["speed"], answer({**q, "backend": "vulkan"})["speed"]
+    amd = answer({**q, "hardware": "rx-7600-xt", "backend": "vulkan"})["speed"]
+    assert vk["prefill_tokens_per_s"] < sycl["prefill_tokens_per_s"] < amd["prefill_tokens_per_s"]
 
 
 # --- compute buffers of all-or-nothing runtimes -----------------------------------------------------------------

@@ -84,7 +84,7 @@ def machine(e: Entity, *, memory_gb: float | None, gpu_count: int, asm: Assumpti
             frac = asm.unified_gpu_fraction
         backend = d["backend"]
         dev = Device(name=d["name"], memory_bytes=gib(mem), bandwidth_bytes_per_s=bw, fp16_flops=flops,
-                     backend=backend, kind=kind)
+                     backend=backend, kind=kind, vendor=str(d.get("vendor", "")))
         return Machine((dev,), gib(mem), bw, cpu_cores=int(d.get("cpu_cores", 8)), unified_memory=True,
                        gpu_memory_limit_bytes=int(gib(mem) * frac), notes=tuple(notes)), notes
     # discrete GPU
@@ -102,7 +102,7 @@ def machine(e: Entity, *, memory_gb: float | None, gpu_count: int, asm: Assumpti
     fp16_ok = tensor or str(d.get("architecture", "")).lower() != "turing"
     dev = Device(name=d["name"], memory_bytes=gib(mem), bandwidth_bytes_per_s=bw, fp16_flops=flops,
                  backend=d["backend"], kind="gpu", pcie_bytes_per_s=pcie, hbm=hbm, tensor_cores=tensor,
-                 half_precision_ok=fp16_ok)
+                 half_precision_ok=fp16_ok, vendor=str(d.get("vendor", "")))
     return Machine(tuple([dev] * gpu_count), gib(host_gb), gb_s(host_bw), notes=tuple(notes)), notes
 
 

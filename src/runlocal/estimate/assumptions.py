@@ -129,6 +129,9 @@ class Assumptions:
     """Same for the Vulkan backend, and for any backend without a figure of its own."""
     decode_eff_sycl: float = _a(0.4, "fitted", "calibrate.py --backends: 2025+ SYCL decode runs on Arc (fit share)")
     """Same for Intel GPUs (SYCL backend)."""
+    decode_eff_vulkan_intel: float = _a(0.54, "fitted", "calibrate.py --backends: 2025+ Arc runs on Vulkan (fit share, "
+                                        "n=3, spread about 45 %)")
+    """Achieved / peak bandwidth of an Intel Arc GPU on the Vulkan backend (Intel's driver, not AMD's)."""
     decode_eff_cpu: float = _a(0.60, "assumed", "STREAM reaches 70-80 % of theoretical RAM bandwidth")
     """Achieved / theoretical RAM bandwidth on CPU decode."""
     cpu_core_bandwidth_gb_s: float = _a(6.5, "measured", "llama-cpp-python 0.3.36 on a 2-core EPYC VM, SmolLM2-135M "
@@ -182,6 +185,9 @@ class Assumptions:
     """Same for the Vulkan backend, and for any backend without a figure of its own."""
     prefill_eff_sycl: float = _a(0.09, "fitted", "calibrate.py --backends: 2025+ SYCL prefill runs on Arc (fit share)")
     """Same for Intel GPUs (SYCL backend)."""
+    prefill_eff_vulkan_intel: float = _a(0.02, "fitted", "calibrate.py --backends: 2025+ Arc runs on Vulkan "
+                                         "(fit share, n=4); the XMX engines go unused")
+    """Achieved / peak FLOP/s of an Intel Arc GPU on the Vulkan backend."""
     prefill_quant_factor_f16: float = _a(1.076, "fitted", "calibrate.py (dev + fit share of benchmarks)")
     """Relative prefill efficiency of F16 vs quantized weights (dequantisation cost)."""
     cpu_gflops_per_core: float = _a(126.0, "fitted", "six llama.cpp CPU runs of a Ryzen 7 7840HS (data/benchmarks), "

@@ -161,6 +161,7 @@ class Device:
     hbm: bool = False  # stacked high-bandwidth memory (datacenter parts): different decode efficiency
     tensor_cores: bool = True  # False: matrix maths on plain SIMD lanes (Pascal, Maxwell, GTX 16)
     half_precision_ok: bool = True  # False: image UIs run it in FP32 (GTX 16 cards produce NaNs in FP16)
+    vendor: str = ""  # nvidia, amd, intel, apple: the same backend runs at a vendor's own speed (Vulkan drivers)
 
 
 @dataclass(frozen=True)

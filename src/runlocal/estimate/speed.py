@@ -40,17 +40,20 @@ class SpeedResult:
 BACKENDS = ("cuda", "rocm", "metal", "vulkan", "sycl", "cpu")
 
 
-def _per_backend(asm: Assumptions, prefix: str, backend: str, runtime: str, hbm: bool) -> float:
+def _per_backend(asm: Assumptions, prefix: str, backend: str, runtime: str, hbm: bool, vendor: str = "") -> float:
     """The assumption ``{prefix}_{backend}``: MLX and HBM parts have their own (``{prefix}_mlx``,
-    ``{prefix}_hbm``); a backend without a field of its own takes ``{prefix}_vulkan``."""
+    ``{prefix}_hbm``); a backend without a field of its own takes ``{prefix}_vulkan``; Intel GPUs on Vulkan take
+    ``{prefix}_vulkan_intel`` (Intel's Vulkan driver runs the same kernels far slower than AMD's)."""
     key = "mlx" if runtime == "mlx" else "hbm" if hbm else backend if backend in BACKENDS else "vulkan"
+    if key == "vulkan" and vendor == "intel":
+        key = "vulkan_intel"
     value = getattr(asm, f"{prefix}_{key}", None)
     return float(value if value is not None else getattr(asm, f"{prefix}_vulkan"))
 
 
-def decode_efficiency(backend: str, runtime: str, asm: Assumptions, hbm: bool = False) -> float:
+def decode_efficiency(backend: str, runtime: str, asm: Assumptions, hbm: bool = False, vendor: str = "") -> float:
     """Achieved / peak memory bandwidth when decoding (the ``decode_eff_*`` assumptions)."""
-    return _per_backend(asm, "decode_eff", backend, runtime, hbm)
+    return _per_backend(asm, "decode_eff", backend, runtime, hbm, vendor)
 
 
 def decode_layer_overhead(backend: str, asm: Assumptions, hbm: bool = False) -> float:
@@ -61,9 +64,9 @@ def decode_layer_overhead(backend: str, asm: Assumptions, hbm: bool = False) -> 
             "vulkan": asm.decode_layer_us_vulkan}.get(backend, asm.decode_layer_us_other)
 
 
-def prefill_efficiency(backend: str, runtime: str, asm: Assumptions, hbm: bool = False) -> float:
+def prefill_efficiency(backend: str, runtime: str, asm: Assumptions, hbm: bool = False, vendor: str = "") -> float:
     """Achieved / peak FLOP/s in prompt processing (the ``prefill_eff_*`` assumptions; none for the CPU)."""
-    return _per_backend(asm, "prefill_eff", backend, runtime, hbm)
+    return _per_backend(asm, "prefill_eff", backend, runtime, hbm, vendor)
 
 
 def touched_layer_bytes(a: Architecture, w: Weights, i: int, *, batch: int = 1) -> float:
@@ -151,7 +154,8 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     backend = gpu.backend if gpu else "cpu"
     f16 = quant in ("F16", "BF16", "F32")
     hbm = bool(gpu and gpu.hbm)
-    eff_gpu = decode_efficiency(backend, runtime, asm, hbm) * (asm.f16_decode_bonus if f16 else 1.0)
+    vendor = gpu.vendor if gpu else ""
+    eff_gpu = decode_efficiency(backend, runtime, asm, hbm, vendor) * (asm.f16_decode_bonus if f16 else 1.0)
     igpu = bool(gpu and machine.unified_memory and backend not in ("metal",) and runtime != "mlx")
     if igpu:  # an integrated GPU sharing the CPU's memory controller, not a discrete card on the same backend
         eff_gpu = asm.decode_eff_unified * (asm.f16_decode_bonus if f16 else 1.0)
@@ -200,7 +204,7 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     attn_factor = asm.attention_cost_fa if flash_attention else asm.attention_cost_no_fa
     flops_tok = 2 * mp + attention_flops(a, depth) * attn_factor
     peak = _peak_flops(machine, gpu, asm)
-    peff = prefill_efficiency(backend, runtime, asm, hbm) if gpu else 1.0
+    peff = prefill_efficiency(backend, runtime, asm, hbm, vendor) if gpu else 1.0
     if gpu is not None and not gpu.tensor_cores:
         peff *= asm.simt_eff_factor
     t_compute = n_par * flops_tok / (peff * peak)
