@@ -139,3 +139,13 @@ def test_help_and_version() -> None:
     p = run("check", "--help")
     assert p.returncode == 0 and "--kv-cache-type" in p.stdout
     assert run("--version").stdout.strip()
+
+
+def test_check_defaults_to_the_runtime_context(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "qwen3-8b", "--hardware", "rtx-4060", "--json"]) == 0
+    auto = json.loads(capsys.readouterr().out)
+    assert auto["context_tokens"] == auto["max_context_tokens"] and "-c 4096" not in auto["commands"]["llama.cpp"]
+    assert main(["check", "qwen3-8b", "--hardware", "rtx-4060", "--runtime", "ollama"]) == 0
+    assert "Context:   4,096 tokens allocated" in capsys.readouterr().out
+    assert main(["check", "qwen3-8b", "--hardware", "rtx-4060", "-c", "2048", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["context_tokens"] == 2048

@@ -90,3 +90,26 @@ def test_context_auto_is_what_the_runtime_would_pick() -> None:
     assert tight["ok"] and tight["fits"] == "gpu" and "-c 12032" in tight["commands"]["llama.cpp"]
     assert any("context auto" in n for n in tight["basis"]["notes"])
     assert not answer({"model": "llama-3.1-8b", "hardware": "rtx-4060", "context_tokens": "lots"})["ok"]
+
+
+def test_context_auto_follows_each_runtime() -> None:
+    from runlocal.service import answer
+    from runlocal.service.llm import ollama_default_context
+
+    # Ollama's documented default by VRAM: 4k under 24 GiB, 32k to 48 GiB, 256k above, capped at the trained length
+    assert ollama_default_context(8, 131072) == 4096
+    assert ollama_default_context(24, 131072) == 32768
+    assert ollama_default_context(96, 131072) == 131072 and ollama_default_context(96, 2048) == 2048
+    q = {"model": "qwen3-8b", "context_tokens": "auto"}
+    small = answer({**q, "hardware": "rtx-4060", "runtime": "ollama"})
+    big = answer({**q, "hardware": "rtx-4090", "runtime": "ollama"})
+    assert small["context_tokens"] == 4096 and big["context_tokens"] == 32768
+    # llama.cpp lowers the trained 40,960 to what fits, and says so; the answer echoes the context it used
+    lc = answer({**q, "hardware": "rtx-4060"})
+    assert lc["context_tokens"] == lc["max_context_tokens"] < 40960
+    assert any("--fit" in n for n in lc["basis"]["notes"])
+    # vLLM would refuse to start at its default (the trained length) on a 24 GB card: said, and the fitting length used
+    vl = answer({**q, "hardware": "rtx-4090", "runtime": "vllm"})
+    assert vl["context_tokens"] < 40960 and any("refuse to start" in n for n in vl["basis"]["notes"])
+    # a fixed context is echoed unchanged
+    assert answer({"model": "qwen3-8b", "hardware": "rtx-4090", "context_tokens": 8192})["context_tokens"] == 8192

@@ -173,9 +173,10 @@ def render_text(r: TextAnswer, *, explain: bool = False) -> str:
     if e.cpu_moe_layers:
         lay += f"; experts of {e.cpu_moe_layers} layers in system RAM"
     where = "in memory" if cpu_only else "on the accelerator"
-    ctx_line = (f"Context:   largest that fits {where}: {e.max_context_tokens:,} tokens"
-                if e.max_context_tokens else
-                "Context:   the model does not fit entirely on the accelerator at any context length")
+    ctx_line = (f"Context:   {r.workload.context_tokens:,} tokens allocated; largest that fits {where}: "
+                f"{e.max_context_tokens:,} tokens" if e.max_context_tokens else
+                f"Context:   {r.workload.context_tokens:,} tokens allocated; the model does not fit entirely on the "
+                "accelerator at any context length")
     lines += ["", lay, ctx_line, ""]
     if sp.decode_tokens_per_s is not None:
         ttft = sp.time_to_first_token_s
@@ -260,7 +261,9 @@ def cmd_together(args: argparse.Namespace, models: list[str], assume: dict[str, 
     for m in models:
         q: dict[str, Any] = {"model": m, "hardware": args.hardware, "gpu_count": args.gpu_count}
         if model_kind(m) == "text":
-            q.update(context_tokens=args.context, kv_cache_type=args.kv_cache_type, parallel=args.parallel)
+            # several models share one accelerator: each gets the usual 4,096 unless told, not its whole trained length
+            ctx = W.context_tokens if args.context == "auto" else args.context
+            q.update(context_tokens=ctx, kv_cache_type=args.kv_cache_type, parallel=args.parallel)
         if args.ram is not None:
             q["ram_gb"] = args.ram
         if assume:
@@ -288,9 +291,10 @@ def register(sub: Any) -> None:
     c.add_argument("--hardware", "-H", help="catalog id or name: rtx-4090, 'M2 Max 64GB', ddr5-5600-2ch")
     c.add_argument("--quant", "-q", help="Q4_K_M, Q8_0, F16, MXFP4, MLX-4bit, AWQ-INT4, FP8 ... "
                                          "(default: the runtime's usual)")
-    c.add_argument("--context", "-c", type=_context, default=W.context_tokens,
-                   help=f"context tokens to allocate (default {W.context_tokens}), or 'auto': what the runtime "
-                        "picks itself (the model's trained length, lowered to what fits)")
+    c.add_argument("--context", "-c", type=_context, default="auto",
+                   help="context tokens to allocate; default 'auto': what the runtime picks itself (llama.cpp: "
+                        "the trained length lowered to what fits, as --fit does; Ollama: 4k/32k/256k by VRAM; "
+                        "vLLM and SGLang: the trained length)")
     c.add_argument("--depth", type=int, default=W.depth_tokens,
                    help=f"tokens already in context when decoding (default {W.depth_tokens})")
     c.add_argument("--prompt", type=int, default=W.prompt_tokens,

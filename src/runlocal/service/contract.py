@@ -39,6 +39,7 @@ def _text(a: TextAnswer) -> dict[str, Any]:
         "offload": {"gpu_layers": e.gpu_layers, "total_layers": e.total_layers,
                     "cpu_moe_layers": e.cpu_moe_layers},
         "max_context_tokens": e.max_context_tokens,
+        "context_tokens": a.workload.context_tokens,
         "speed": {
             "decode_tokens_per_s": _n(s.decode_tokens_per_s),
             "prefill_tokens_per_s": _n(s.prefill_tokens_per_s),
