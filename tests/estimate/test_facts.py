@@ -264,3 +264,32 @@ def test_half_precision_fails_exactly_on_the_gtx_16_cards() -> None:
         if dev.half_precision_ok == gtx16:
             bad.append(e.id)
     assert not bad
+
+
+# --- ExLlama formats ---------------------------------------------------------------------------------------
+
+def test_exl_quant_names_and_bytes(llama3_8b: Architecture) -> None:
+    from runlocal.estimate.weights import normalize_quant, weights
+
+    assert normalize_quant("exl2 4.65bpw") == "EXL2-4.65BPW" and normalize_quant("EXL3_4bpw") == "EXL3-4.0BPW"
+    assert normalize_quant("4.0bpw") == "EXL2-4.0BPW" and normalize_quant("exl3") == "EXL3-4.0BPW"
+    with pytest.raises(ValueError):
+        normalize_quant("EXL2-12bpw")
+    w = weights(llama3_8b, "EXL2-4.0BPW")
+    # by hand: 6,979,321,856 linear weights x 4 bits + 525,336,576 embedding values x 16 bits + the same number of
+    # head values x 6 bits + 65 norm vectors of 4,096 x 16 bits
+    linear = 32 * (4096 * 4096 * 2 + 4096 * 1024 * 2 + 3 * 4096 * 14336)
+    embd = 4096 * 128256
+    assert w.total_bytes == linear // 2 + embd * 2 + embd * 6 // 8 + 65 * 4096 * 2
+
+
+def test_exllama_runtimes_refuse_what_they_cannot_run() -> None:
+    from runlocal.service import answer
+
+    ok = answer({"model": "llama-3.1-8b", "hardware": "rtx-3090", "quant": "exl2 4.65bpw"})
+    assert ok["ok"] and ok["runtime"] == "tabbyapi" and "max_seq_len" in ok["commands"]["tabbyapi"]
+    for q, why in (({"hardware": "m2-max-64gb", "runtime": "exllamav2"}, "NVIDIA"),
+                   ({"hardware": "rtx-3090", "quant": "exl2", "runtime": "vllm"}, "ExLlama format"),
+                   ({"hardware": "rtx-3090", "quant": "Q4_K_M", "runtime": "exllamav3"}, "does not load")):
+        bad = answer({"model": "llama-3.1-8b", **q})
+        assert not bad["ok"] and why in bad["error"]["message"]

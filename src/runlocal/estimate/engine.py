@@ -11,7 +11,16 @@ from .placement import Capacity, Placement, largest_that_fits, place_all_or_noth
 from .specs import Machine, ModelSpec
 from .speed import SpeedResult, estimate_speed
 from .units import GIB, MIB
-from .weights import MLX_FORMATS, Weights, file_bytes, is_gguf, normalize_quant, weights, weights_from_table
+from .weights import (
+    MLX_FORMATS,
+    Weights,
+    file_bytes,
+    is_exl,
+    is_gguf,
+    normalize_quant,
+    weights,
+    weights_from_table,
+)
 from .workload import DEFAULT_WORKLOAD
 
 PlacementStyle = Literal["llamacpp", "all_or_nothing"]
@@ -158,6 +167,29 @@ def _place(q: Query, w: Weights, ctx: int, fa: bool, cap: Capacity) -> tuple[Pla
     return p, kv.total_bytes, cb.device_bytes * cap.gpu_count + (cb.host_bytes if not cap.gpu_count else 0)
 
 
+EXLLAMA_RUNTIMES = {"exllamav2": ("EXL2", "GPTQ-INT4", "GPTQ-INT8", "F16", "BF16"),
+                    "exllamav3": ("EXL3", "F16", "BF16"),
+                    "tabbyapi": ("EXL2", "EXL3", "GPTQ-INT4", "GPTQ-INT8", "F16", "BF16")}
+"""What each ExLlama runtime loads (exllamav2 reads EXL2 and GPTQ; exllamav3 only EXL3; TabbyAPI drives both)."""
+
+
+def _check_exllama(q: Query, runtime: str, quant: str) -> None:
+    """ExLlama quants run only in ExLlama runtimes, which run only on NVIDIA (V2 and TabbyAPI also on ROCm)."""
+    if is_exl(quant) and runtime not in EXLLAMA_RUNTIMES:
+        raise Unsupported(f"{quant} is an ExLlama format: run it with tabbyapi, exllamav2 or exllamav3, not {runtime}")
+    if runtime not in EXLLAMA_RUNTIMES:
+        return
+    backend = q.machine.gpus[0].backend if q.machine.gpus else "cpu"
+    if backend not in (("cuda",) if runtime == "exllamav3" else ("cuda", "rocm")):
+        raise Unsupported(f"{runtime} needs an NVIDIA GPU{'' if runtime == 'exllamav3' else ' (or ROCm)'}; "
+                          f"this machine has {backend}")
+    if not any(quant == k or quant.startswith(f"{k}-") for k in EXLLAMA_RUNTIMES[runtime]):
+        raise Unsupported(f"{runtime} does not load {quant}; it loads {', '.join(EXLLAMA_RUNTIMES[runtime])}")
+    if q.kv_cache_type.lower() not in ("f16", "q8_0", "q4_0"):
+        raise Unsupported(f"{runtime} caches in FP16, Q8, Q6 or Q4 (kv_cache_type f16, q8_0, q4_0), "
+                          f"not {q.kv_cache_type}")
+
+
 def estimate(q: Query) -> Estimate:
     """Fit, memory breakdown, offload split, largest context and speed for one question."""
     asm = q.assumptions
@@ -171,6 +203,7 @@ def estimate(q: Query) -> Estimate:
         raise Unsupported(f"MLX does not read {quant}; use MLX-4bit, MLX-8bit or BF16")
     if llamacpp_like and not is_gguf(quant):
         raise Unsupported(f"{runtime} reads GGUF files; {quant} is not a GGUF type")
+    _check_exllama(q, runtime, quant)
     kv_type_bytes(q.kv_cache_type, 1)  # validates
     kvt = q.kv_cache_type.lower()
     if llamacpp_like and kvt == "fp8":
@@ -231,6 +264,10 @@ def estimate(q: Query) -> Estimate:
                         prompt=q.prompt_tokens, kv_type=q.kv_cache_type, parallel=q.parallel,
                         flash_attention=fa, asm=asm)
     notes = list(sp.notes) + auto_notes
+    if runtime in EXLLAMA_RUNTIMES:
+        notes.append(f"{runtime}: speed uses the CUDA efficiencies fitted on llama.cpp runs (no ExLlama measurements "
+                     "fitted yet); EXL bit rates are the mean over the linear layers, with 16-bit embeddings and a "
+                     "6-bit head")
     if not fa and llamacpp_like and cap.gpu_count:
         kvc = kv_cache(a, ctx, kv_type=q.kv_cache_type, n_seq=q.parallel, asm=asm).cells_full
         with_fa = compute_buffers(a, kvc, flash_attention=True, n_gpus=cap.gpu_count, asm=asm).device_bytes

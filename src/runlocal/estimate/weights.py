@@ -9,6 +9,7 @@ bits-per-weight figure is never used when the architecture is known.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,11 +24,12 @@ from .specs import Architecture
 class GroupQuant:
     """A non-GGUF group quantisation: `bits` per weight plus per-group metadata."""
 
-    bits: int
+    bits: float
     group: int = 0  # 0: per-tensor or per-channel scale only
     meta_bits_per_group: int = 0  # scale (+ zero point / bias) bits stored per group
     quantize_embeddings: bool = False  # MLX quantises embeddings and the output head; AWQ/GPTQ do not
     other_bits: int = 16  # width of the tensors left unquantised
+    head_bits: int = 0  # the output head's own bit rate (EXL2/EXL3 convert -hb, default 6); 0: like embeddings
 
     def bits_per_weight(self) -> float:
         if not self.group:
@@ -75,6 +77,41 @@ ALIASES = {
     "MLX-MXFP4": "MLX-MXFP4",
 }
 
+EXL_RE = re.compile(r"^(EXL[23])[-_]?(\d{1,2}(?:\.\d{1,3})?)(?:BPW|B)?$")
+"""ExLlama quants by their mean bit rate over the linear layers: EXL2-4.0BPW, exl3_4.65bpw, EXL2 6bpw."""
+EXL_BITS = (1.5, 8.5)
+"""The bit rates ExLlamaV2 and V3 convert to (2 to 8 bits per weight, a little either side allowed)."""
+EXL_HEAD_BITS = 6
+"""exllamav2 convert.py -hb and exllamav3 convert.py --head_bits default to a 6-bit output head."""
+
+
+def exl_quant(q: str) -> str | None:
+    """The canonical EXL2/EXL3 name for an upper-cased spelling, or None when it is not one."""
+    m = EXL_RE.match(q)
+    if m is None:
+        return None
+    bits = float(m.group(2))
+    if not EXL_BITS[0] <= bits <= EXL_BITS[1]:
+        return None
+    text = f"{bits:.3f}".rstrip("0")
+    return f"{m.group(1)}-{text}{'0' if text.endswith('.') else ''}BPW"
+
+
+def group_quant(quant: str) -> GroupQuant:
+    """The layout of a non-GGUF quant (a canonical name)."""
+    if quant in GROUP_QUANTS:
+        return GROUP_QUANTS[quant]
+    m = EXL_RE.match(quant)
+    if m is None:
+        raise UnknownQuant(quant)
+    # the bit rate is the mean over the quantised linear layers; embeddings stay 16-bit, the head 6-bit
+    return GroupQuant(float(m.group(2)), head_bits=EXL_HEAD_BITS)
+
+
+def is_exl(quant: str) -> bool:
+    return quant.startswith("EXL") and EXL_RE.match(quant) is not None
+
+
 _GGML_NAMES = set(GGML_TYPES)
 MLX_FORMATS = {"MLX-3BIT", "MLX-4BIT", "MLX-5BIT", "MLX-6BIT", "MLX-8BIT", "MLX-MXFP4"}
 
@@ -89,11 +126,18 @@ def normalize_quant(quant: str) -> str:
     q = ALIASES.get(q, q)
     if q in FTYPES or q in GROUP_QUANTS or q in MLX_FORMATS:
         return q
+    if q in ("EXL2", "EXL3"):
+        q = f"{q}-4.0BPW"
+    elif re.match(r"^\d{1,2}(\.\d{1,3})?BPW$", q):
+        q = f"EXL2-{q}"  # a bare bit rate is how EXL2 repositories name their branches
+    exl = exl_quant(q)
+    if exl is not None:
+        return exl
     raise UnknownQuant(quant)
 
 
 def known_quants() -> list[str]:
-    return sorted(set(FTYPES) | set(GROUP_QUANTS) | MLX_FORMATS)
+    return sorted(set(FTYPES) | set(GROUP_QUANTS) | MLX_FORMATS | {"EXL2-4.0BPW", "EXL3-4.0BPW"})
 
 
 def is_gguf(quant: str) -> bool:
@@ -143,12 +187,14 @@ def _group_bytes(q: GroupQuant, t: TensorSpec) -> tuple[str, int]:
     n = math.prod(t.shape)
     if len(t.shape) < 2 or t.name.endswith(".bias") or "norm" in t.name:
         return ("f16" if q.other_bits == 16 else "f32", n * q.other_bits // 8)
+    if q.head_bits and t.name.startswith("output."):
+        return (f"{q.head_bits}-bit", int(math.ceil(n * q.head_bits / 8)))
     if _is_embedding(t.name) and not q.quantize_embeddings:
         return (f"{q.other_bits}-bit", n * q.other_bits // 8)
     if "ffn_gate_inp" in t.name:  # routers stay in 16 bit in every format
         return ("16-bit", n * 2)
     bits = q.bits_per_weight()
-    return (f"{q.bits}-bit", int(math.ceil(n * bits / 8)))
+    return (f"{q.bits:g}-bit", int(math.ceil(n * bits / 8)))
 
 
 def _mlx_mxfp4_bytes(t: TensorSpec) -> tuple[str, int]:
@@ -178,7 +224,7 @@ def weights(arch: Architecture, quant: str) -> Weights:
         sizes = [_mlx_mxfp4_bytes(t) for t in tensors]
         method = "MXFP4 experts + MLX 8-bit groups of 64"
     else:
-        q = GROUP_QUANTS[quant]
+        q = group_quant(quant)
         sizes = [_group_bytes(q, t) for t in tensors]
         method = f"{quant}: {q.bits_per_weight():.3f} bits per quantised weight over the tensor table"
     return _assemble(arch, tensors, sizes, method)

@@ -114,6 +114,13 @@ def commands(e: Entity | None, est: Estimate, *, context: int, parallel: int, kv
                 if q == "NF4" else "torch_dtype='auto', ")
         out["transformers"] = (f"from transformers import AutoModelForCausalLM, BitsAndBytesConfig; "
                                f"model = AutoModelForCausalLM.from_pretrained('{hf}', {load}device_map='auto')")
+    if est.runtime in ("tabbyapi", "exllamav2", "exllamav3"):
+        fam, _, bpw = q.partition("-")
+        name = (hf.split("/", 1)[1] if hf else (e.name if e else "model")).replace(" ", "-")
+        cache = {"q8_0": "Q8", "q4_0": "Q4"}.get(kv_type.lower(), "FP16")
+        model_dir = f"{name}-{fam.lower()}-{bpw.lower()}" if bpw else name
+        out["tabbyapi"] = (f"# config.yml: model_name: {model_dir}  max_seq_len: {ctx_total}  cache_mode: {cache}"
+                           f"{'  gpu_split_auto: true' if gpu_count > 1 else ''}; then ./start.sh")
     if q in MLX_FORMATS or est.runtime == "mlx":
         bits = q.replace("MLX-", "").replace("BIT", "bit").lower() if q in MLX_FORMATS else "bf16"
         name = (hf.split("/", 1)[1] if hf else (e.name if e else "model")).replace(" ", "-")

@@ -150,6 +150,11 @@ def _text_runtime(cat: Catalog, name: str | None, quant_in: str | None) -> Entit
             qn = ""
         if qn in by_quant:
             return by_quant[qn]
+        for fam, keys in (("EXL2", ("tabbyapi", "exllamav2")), ("EXL3", ("tabbyapi", "exllamav3"))):
+            if qn.startswith(f"{fam}-"):
+                hit = next((by_key[k] for k in keys if k in by_key), None)
+                if hit is not None:
+                    return hit
     return by_key["llama.cpp"]
 
 
