@@ -65,6 +65,11 @@ ARCH: Spec = {
     "linear_value_head_dim": ((int,), False),
     "extra_params": ((int,), False),
     "nextn_layers": ((int,), False),
+    "moe_layer_step": ((int,), False),
+    "parallel_ssm": ((bool,), False),
+    "indexer_n_heads": ((int,), False),
+    "indexer_head_dim": ((int,), False),
+    "indexer_top_k": ((int,), False),
 }
 
 ARTIFACT: Spec = {

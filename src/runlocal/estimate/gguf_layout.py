@@ -164,7 +164,7 @@ def _ffn_moe(a: Architecture, p: str) -> list[TensorSpec]:
     out = [_w(f"{p}.ffn_gate_inp", d, e)]
     if a.arch == "gpt-oss":
         out.append(_b(f"{p}.ffn_gate_inp", e))
-    if a.arch == "glm4moe" or (a.arch == "deepseek2" and e >= 256):  # noaux_tc routing bias
+    if a.arch == "glm4moe" or (a.arch in ("deepseek2", "deepseek32") and e >= 256):  # noaux_tc routing bias
         out.append(_b(f"{p}.exp_probs_b", e))
     out += [
         _w(f"{p}.ffn_gate_exps", d, w, e),
@@ -244,6 +244,29 @@ def _block_deepseek2(a: Architecture, i: int) -> list[TensorSpec]:
     return [_w(f"{p}.attn_norm", d), *_attn_mla(a, p), _w(f"{p}.ffn_norm", d), *_ffn(a, p, i)]
 
 
+def _indexer(a: Architecture, p: str) -> list[TensorSpec]:
+    """DeepSeek V3.2's lightning indexer (src/models/deepseek32.cpp): a LayerNorm on its keys, a per-head weight
+    projection, its own K projection and a query projection from the q_a latent."""
+    d, ih, ihd = a.hidden_size, a.indexer_n_heads, a.indexer_head_dim
+    return [
+        _w(f"{p}.indexer.k_norm", ihd),
+        _b(f"{p}.indexer.k_norm", ihd),
+        _w(f"{p}.indexer.proj", d, ih),
+        _w(f"{p}.indexer.attn_k", d, ihd),
+        _w(f"{p}.indexer.attn_q_b", a.q_lora_rank, ih * ihd),
+    ]
+
+
+def _block_deepseek32(a: Architecture, i: int) -> list[TensorSpec]:
+    """DeepSeek V3.2: the deepseek2 block plus the indexer; the converter keeps the MTP block (blk.61) as a full
+    MoE block with the NextN input fusion."""
+    p, d = f"blk.{i}", a.hidden_size
+    out = [_w(f"{p}.attn_norm", d), *_attn_mla(a, p), *_indexer(a, p), _w(f"{p}.ffn_norm", d)]
+    if i >= a.n_layers:
+        return out + _ffn_moe(a, p) + _nextn(a, p)
+    return out + _ffn(a, p, i)
+
+
 def _block_gpt_oss(a: Architecture, i: int) -> list[TensorSpec]:
     p, d = f"blk.{i}", a.hidden_size
     return [
@@ -274,7 +297,7 @@ def _block_glm4moe(a: Architecture, i: int) -> list[TensorSpec]:
 
 _NEMOTRON_H = frozenset({"nemotron_h", "nemotron_h_moe"})
 _QWEN_HYBRID = frozenset({"qwen3next", "qwen35", "qwen35moe"})
-_MTP_ARCHS = frozenset({"glm4moe"}) | _NEMOTRON_H | _QWEN_HYBRID
+_MTP_ARCHS = frozenset({"glm4moe", "deepseek32"}) | _NEMOTRON_H | _QWEN_HYBRID
 
 
 def _mamba2_dims(a: Architecture) -> tuple[int, int, int, int, int]:
@@ -351,6 +374,14 @@ def _block_nemotron_h(a: Architecture, i: int) -> list[TensorSpec]:
     if kind in (FULL, SLIDING):
         return out + _attn_plain(a, p)
     return out + _ffn_nemotron_h(a, p)
+
+
+def _block_falcon_h1(a: Architecture, i: int) -> list[TensorSpec]:
+    """Falcon-H1 (src/models/falcon-h1.cpp): attention and a Mamba-2 mixer side by side on the same normed input,
+    then a SwiGLU FFN. The FFN norm is stored as blk.N.ffn_norm without a .weight suffix."""
+    p, d = f"blk.{i}", a.hidden_size
+    return [_w(f"{p}.attn_norm", d), *_mixer_mamba2(a, p), *_attn_plain(a, p), TensorSpec(f"{p}.ffn_norm", (d,)),
+            *_ffn_dense(a, p, a.intermediate_size)]
 
 
 def _gdn_dims(a: Architecture) -> tuple[int, int, int, int]:
@@ -434,6 +465,8 @@ _BLOCKS = {
     "mpt": _block_gpt2_like,
     "starcoder": _block_gpt2_like,
     "deepseek2": _block_deepseek2,
+    "deepseek32": _block_deepseek32,
+    "falcon-h1": _block_falcon_h1,
     "gpt-oss": _block_gpt_oss,
     "glm4moe": _block_glm4moe,
     "nemotron_h": _block_nemotron_h,

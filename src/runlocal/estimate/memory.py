@@ -95,12 +95,15 @@ def _kv_cache(a: Architecture, context: int, kv_type: str, n_seq: int, kv_pad: i
             memo[key] = kv_type_bytes(kv_type, vals * cells)
         return memo[key]
 
+    state = a.linear_state_elements * 4 * n_seq if a.parallel_ssm else 0  # Falcon-H1: SSM beside attention
+    indexer = a.indexer_head_dim  # DSA: the indexer's own K cache (K only, the KV type), every MLA layer
     for kind, vals in _layer_table(a):
         if kind in (FULL, MLA):
-            out.append(size(vals, cells_full))
+            out.append(size(vals, cells_full) + (size(indexer, cells_full) if indexer and kind == MLA else 0)
+                       + state)
             per_token_full += size(vals, 1)
         elif kind == SLIDING:
-            out.append(size(vals, cells_swa))
+            out.append(size(vals, cells_swa) + state)
         elif kind == LINEAR:
             out.append(a.linear_state_elements * 4 * n_seq)
         elif kind == NONE:
@@ -114,7 +117,11 @@ def kv_read_bytes(a: Architecture, depth: int, kv_type: str) -> list[int]:
     """Bytes of cache each layer reads to generate one token at `depth` tokens of context."""
     reads: list[int] = []
     for kind, vals in _layer_table(a):
-        if kind in (FULL, MLA):
+        if kind == MLA and a.indexer_top_k:
+            # DSA: the indexer scans every cached key, attention reads only the top-k selected latents
+            reads.append(kv_type_bytes(kv_type, a.indexer_head_dim * depth)
+                         + kv_type_bytes(kv_type, vals * min(depth, a.indexer_top_k)))
+        elif kind in (FULL, MLA):
             reads.append(kv_type_bytes(kv_type, vals * depth))
         elif kind == SLIDING:
             reads.append(kv_type_bytes(kv_type, vals * min(depth, a.sliding_window or depth)))

@@ -34,11 +34,19 @@ MAX_TFLOPS = 100_000.0
 """Dense tensor throughput in TFLOPS (or TOPS): 2026's fastest accelerators are below 10,000."""
 MAX_CORES = 100_000
 """CPU or GPU cores: the largest GPUs have about 25,000 shader cores."""
+def mamba2_state_elements(d_inner: int, d_state: int, n_groups: int, d_conv: int) -> int:
+    """Recurrent state of one Mamba-2 layer per sequence, in f32 elements, as llama.cpp keeps it: the conv window
+    (d_conv - 1) x (d_inner + 2 x n_groups x d_state) plus the SSM state d_state x d_inner."""
+    return (d_conv - 1) * (d_inner + 2 * n_groups * d_state) + d_state * d_inner
+
+
 ARCH_BOUNDS: tuple[tuple[str, int, int], ...] = (
     ("n_layers", 1, MAX_LAYERS), ("hidden_size", 1, MAX_WIDTH), ("n_heads", 1, MAX_WIDTH),
     ("n_kv_heads", 0, MAX_WIDTH), ("head_dim", 1, MAX_WIDTH), ("intermediate_size", 0, MAX_WIDTH * 16),
     ("vocab_size", 1, MAX_VOCAB), ("context_length", 1, MAX_CONTEXT), ("n_experts", 0, MAX_EXPERTS),
     ("n_experts_used", 0, MAX_EXPERTS), ("moe_intermediate_size", 0, MAX_WIDTH * 16),
+    ("moe_layer_step", 0, MAX_LAYERS), ("indexer_n_heads", 0, MAX_WIDTH), ("indexer_head_dim", 0, MAX_WIDTH),
+    ("indexer_top_k", 0, MAX_CONTEXT),
 )
 
 
@@ -102,6 +110,17 @@ class Architecture:
     # config num_nextn_predict_layers; Qwen3-Next/3.5/3.6: mtp_num_hidden_layers; Nemotron-H MoE:
     # num_nextn_predict_layers); they add whole blocks to the file but are not run by default
     nextn_layers: int = 0
+    # Llama 4 Maverick: only every moe_layer_step-th layer is MoE ((i + 1) % step == 0), the others dense with
+    # intermediate_size (config interleave_moe_layer_step; GGUF {arch}.interleave_moe_layer_step); 0 or 1: all
+    moe_layer_step: int = 0
+    # Falcon-H1: every attention layer also runs a Mamba-2 mixer in parallel, so it keeps a recurrent state of
+    # linear_state_elements (f32) per sequence next to its KV cache
+    parallel_ssm: bool = False
+    # DeepSeek V3.2 sparse attention (DSA): a lightning indexer per layer with its own K cache of indexer_head_dim
+    # values per token, and attention over only indexer_top_k selected tokens
+    indexer_n_heads: int = 0
+    indexer_head_dim: int = 0
+    indexer_top_k: int = 0
 
     def problems(self) -> list[str]:
         """What makes these facts physically impossible or too large to size (empty when they are fine).
@@ -144,7 +163,9 @@ class Architecture:
         return self.n_experts > 0
 
     def is_moe_layer(self, i: int) -> bool:
-        return self.n_experts > 0 and i >= self.first_k_dense
+        if self.n_experts <= 0 or i < self.first_k_dense:
+            return False
+        return self.moe_layer_step <= 1 or (i + 1) % self.moe_layer_step == 0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -113,8 +113,11 @@ def attention_flops(a: Architecture, mean_ctx: float) -> float:
         elif kind == SLIDING:
             flops += 4 * a.n_heads * a.head_dim * min(mean_ctx, a.sliding_window or mean_ctx)
         elif kind == MLA:
-            # absorbed MLA: scores over (kv_lora_rank + rope) and values over kv_lora_rank per head
-            flops += 2 * a.n_heads * (2 * a.kv_lora_rank + a.qk_rope_head_dim) * mean_ctx
+            # absorbed MLA: scores over (kv_lora_rank + rope) and values over kv_lora_rank per head; with DSA the
+            # indexer scores every cached token and attention covers only the top-k it selects
+            seen = min(mean_ctx, a.indexer_top_k) if a.indexer_top_k else mean_ctx
+            flops += 2 * a.n_heads * (2 * a.kv_lora_rank + a.qk_rope_head_dim) * seen
+            flops += 2 * a.indexer_n_heads * a.indexer_head_dim * mean_ctx
     return flops
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import FileFormatError
 from ..estimate.ggml_types import FTYPES
-from ..estimate.specs import LINEAR, SLIDING, Architecture
+from ..estimate.specs import LINEAR, SLIDING, Architecture, mamba2_state_elements
 from . import gguf as gg
 from .arch_defaults import DEFAULT_CONTEXT_LENGTH, PARALLEL_ATTN_FFN, SLIDING_WINDOW_PATTERN
 
@@ -109,6 +109,14 @@ def arch_from_gguf(g: gg.GGUFFile) -> tuple[Architecture, int, int | None]:
         ssm_n_heads=num("ssm.time_step_rank", 0),
         ssm_conv_kernel=num("ssm.conv_kernel", 0),
         nextn_layers=num("nextn_predict_layers", 0),
+        moe_layer_step=num("interleave_moe_layer_step", 0),
+        parallel_ssm=arch == "falcon-h1",  # the architecture runs attention and Mamba-2 side by side
+        linear_state_elements=mamba2_state_elements(num("ssm.inner_size", 0), num("ssm.state_size", 0),
+                                                    num("ssm.group_count", 0) or 1, num("ssm.conv_kernel", 0) or 4)
+        if num("ssm.inner_size", 0) and num("ssm.state_size", 0) else 0,
+        indexer_n_heads=num("attention.indexer.head_count", 0),
+        indexer_head_dim=num("attention.indexer.key_length", 0),
+        indexer_top_k=num("attention.indexer.top_k", 0),
     )
     total = experts = 0
     for t in g.tensors:

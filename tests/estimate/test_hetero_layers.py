@@ -1,0 +1,75 @@
+"""Layers that differ from each other: Llama 4 Maverick (dense and MoE layers interleaved), Falcon-H1 (attention and
+Mamba-2 side by side in every layer), DeepSeek V3.2 (the DSA indexer and its K cache) and Hunyuan-A13B. Each is
+checked by hand from llama.cpp's loaders (src/models/{llama4,falcon-h1,deepseek32,hunyuan-moe}.cpp) and against the
+parameter count of its catalog entry or a published file's size."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from runlocal.catalog.build import model_spec
+from runlocal.estimate.assumptions import DEFAULT
+from runlocal.estimate.gguf_layout import gguf_tensors, n_blocks
+from runlocal.estimate.memory import kv_cache, kv_read_bytes
+from runlocal.estimate.specs import Architecture, mamba2_state_elements
+from runlocal.estimate.weights import file_bytes, weights
+from runlocal.service.resolve import catalog
+
+
+def _arch(model_id: str) -> Architecture:
+    return model_spec(catalog().models[model_id]).arch
+
+
+def _params(a: Architecture, *, skip: str = "\0") -> int:
+    return sum(math.prod(t.shape) for t in gguf_tensors(a) if not t.name.startswith(skip))
+
+
+def test_maverick_alternates_dense_and_moe_layers() -> None:
+    a = _arch("llama-4-maverick")
+    names = {t.name: t.shape for t in gguf_tensors(a)}
+    # (i + 1) % 2 == 0 -> MoE: layer 1 has experts, layer 0 a dense FFN of intermediate_size_mlp (16384)
+    assert names["blk.0.ffn_gate.weight"] == (5120, 16384) and "blk.0.ffn_gate_exps.weight" not in names
+    assert names["blk.1.ffn_gate_exps.weight"] == (5120, 8192, 128) and "blk.1.ffn_gate.weight" not in names
+    assert sum(a.is_moe_layer(i) for i in range(48)) == 24
+    assert _params(a) == 400_711_848_960  # text decoder; + Scout's vision tower = the catalog's params
+    # Scout (step unset) keeps experts in every layer
+    assert all(_arch("llama-4-scout").is_moe_layer(i) for i in range(48))
+
+
+def test_falcon_h1_keeps_kv_and_a_recurrent_state_in_every_layer() -> None:
+    a = _arch("falcon-h1-7b")
+    # by hand: conv (4 - 1) x (3072 + 2 x 1 x 256) + SSM 256 x 3072 = 10,752 + 786,432 f32 values
+    assert a.linear_state_elements == mamba2_state_elements(3072, 256, 1, 4) == 797_184
+    kv = kv_cache(a, 4096, asm=DEFAULT)
+    # per layer: 4,096 cells x 2 x 2 KV heads x 128 x 2 bytes + 797,184 x 4 bytes
+    assert kv.layer_bytes[0] == 4096 * 2 * 2 * 128 * 2 + 797_184 * 4 and len(set(kv.layer_bytes)) == 1
+    names = {t.name for t in gguf_tensors(a)}
+    assert {"blk.0.ssm_in.weight", "blk.0.attn_q.weight", "blk.0.ffn_norm", "blk.0.ffn_gate.weight"} <= names
+    w = weights(a, "Q4_K_M")
+    assert abs(file_bytes(a, "Q4_K_M", w) / 4_598_344_960 - 1) < 0.005  # tiiuae's Q4_K_M file
+
+
+def test_deepseek_v32_indexer_cache_and_sparse_reads() -> None:
+    a = _arch("deepseek-v3.2")
+    dense = dataclasses.replace(a, arch="deepseek2", indexer_n_heads=0, indexer_head_dim=0, indexer_top_k=0)
+    # 13,959,424 indexer weights per layer over the 61 trunk layers (plus the routing biases of deepseek2)
+    assert _params(a, skip="blk.61.") - _params(dense) == 61 * 13_959_424
+    assert n_blocks(a) == 62 and n_blocks(dense) == 61  # the converter keeps the MTP block for deepseek32
+    per_layer = kv_cache(a, 4096, asm=DEFAULT).layer_bytes[0]
+    assert per_layer == 4096 * (576 + 128) * 2  # latent + rope (1,152 B) and the indexer key (256 B) per token
+    far = sum(kv_read_bytes(a, 65536, "f16"))
+    assert far == 61 * (128 * 65536 * 2 + 576 * 2048 * 2)  # every indexer key, only the top 2,048 latents
+    assert far < sum(kv_read_bytes(dense, 65536, "f16")) / 3
+
+
+def test_hunyuan_a13b_matches_the_published_file() -> None:
+    a = _arch("hunyuan-a13b")
+    assert _params(a) == 80_393_183_232
+    w = weights(a, "Q4_K_M")
+    assert abs(file_bytes(a, "Q4_K_M", w) / 48_782_257_888 - 1) < 0.001
+
+
+def test_new_fields_are_bounded() -> None:
+    bad = dataclasses.replace(_arch("llama-4-maverick"), moe_layer_step=-1)
+    assert any("moe_layer_step" in p for p in bad.problems())
