@@ -73,3 +73,27 @@ def test_hunyuan_a13b_matches_the_published_file() -> None:
 def test_new_fields_are_bounded() -> None:
     bad = dataclasses.replace(_arch("llama-4-maverick"), moe_layer_step=-1)
     assert any("moe_layer_step" in p for p in bad.problems())
+
+
+def test_config_json_of_each_design_reads_as_the_catalog_entry() -> None:
+    """add-model's reader: the same facts from config.json fields, never from a table of model names."""
+    from runlocal.formats.hfconfig import arch_from_config, known_architecture
+
+    maverick = {"architectures": ["Llama4ForConditionalGeneration"], "text_config": {
+        "model_type": "llama4_text", "hidden_size": 5120, "num_attention_heads": 40, "num_key_value_heads": 8,
+        "head_dim": 128, "intermediate_size": 8192, "intermediate_size_mlp": 16384, "interleave_moe_layer_step": 2,
+        "num_local_experts": 128, "num_experts_per_tok": 1, "vocab_size": 202048, "num_hidden_layers": 48,
+        "max_position_embeddings": 1048576, "attention_chunk_size": 8192, "tie_word_embeddings": False}}
+    hunyuan = {"architectures": ["HunYuanMoEV1ForCausalLM"], "hidden_size": 4096, "num_hidden_layers": 32,
+               "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 128, "intermediate_size": 3072,
+               "moe_intermediate_size": [3072] * 32, "num_experts": 64, "moe_topk": [8] * 32,
+               "num_shared_expert": [1] * 32, "vocab_size": 128167, "tie_word_embeddings": True,
+               "use_qk_norm": True, "max_position_embeddings": 262144}
+    falcon = {"architectures": ["FalconH1ForCausalLM"], "hidden_size": 3072, "num_hidden_layers": 44,
+              "num_attention_heads": 12, "num_key_value_heads": 2, "head_dim": 128, "intermediate_size": 12288,
+              "vocab_size": 130048, "mamba_d_ssm": 3072, "mamba_n_heads": 24, "mamba_d_state": 256,
+              "mamba_n_groups": 1, "mamba_d_conv": 4, "max_position_embeddings": 262144}
+    for cfg, model_id in ((maverick, "llama-4-maverick"), (hunyuan, "hunyuan-a13b"), (falcon, "falcon-h1-7b")):
+        assert known_architecture(cfg) is not None
+        a, _, _ = arch_from_config(cfg)
+        assert dataclasses.replace(a, extra_params=_arch(model_id).extra_params) == _arch(model_id), model_id

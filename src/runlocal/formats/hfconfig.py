@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..estimate.specs import Architecture
+from ..estimate.specs import Architecture, mamba2_state_elements
 from .arch_defaults import ATTN_BIAS, DEFAULT_CONTEXT_LENGTH, PARALLEL_ATTN_FFN, QK_NORM, SLIDING_WINDOW_PATTERN
 
 _ARCH_MAP = {
@@ -34,13 +34,19 @@ _ARCH_MAP = {
     "CohereForCausalLM": "command-r",
     "Cohere2ForCausalLM": "cohere2",
     "Glm4MoeForCausalLM": "glm4moe",
+    "Llama4ForConditionalGeneration": "llama4",
+    "Llama4ForCausalLM": "llama4",
+    "FalconH1ForCausalLM": "falcon-h1",
+    "DeepseekV32ForCausalLM": "deepseek32",
+    "HunYuanMoEV1ForCausalLM": "hunyuan-moe",
 }
 _MODEL_TYPE_MAP = {
     "llama": "llama", "mistral": "llama", "mixtral": "llama", "qwen2": "qwen2", "qwen3": "qwen3",
     "qwen3_moe": "qwen3moe", "gemma2": "gemma2", "gemma3": "gemma3", "gemma3_text": "gemma3",
     "gemma": "gemma", "phi3": "phi3", "phi": "phi2", "deepseek_v3": "deepseek2", "deepseek_v2": "deepseek2",
     "gpt_oss": "gpt-oss", "falcon": "falcon", "glm4_moe": "glm4moe", "gemma3n": "gemma3n",
-    "gemma3n_text": "gemma3n", "cohere": "command-r", "cohere2": "cohere2",
+    "gemma3n_text": "gemma3n", "cohere": "command-r", "cohere2": "cohere2", "llama4": "llama4",
+    "llama4_text": "llama4", "falcon_h1": "falcon-h1", "deepseek_v32": "deepseek32", "hunyuan_v1_moe": "hunyuan-moe",
 }
 
 
@@ -75,11 +81,28 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
     pattern = c.get("sliding_window_pattern") or SLIDING_WINDOW_PATTERN.get(arch)
     if arch == "llama" and sliding and c.get("use_sliding_window", True) is not False:
         pattern = 1 if sliding and sliding < _int(c.get("max_position_embeddings", 0) or 0) else None
+    if arch == "llama4" and c.get("attention_chunk_size"):
+        # chunked attention on three of every four layers, as llama.cpp hard-codes for llama4
+        sliding, pattern = c["attention_chunk_size"], 4
     layer_types = c.get("layer_types")
     lt: tuple[str, ...] | None = None
     if isinstance(layer_types, list) and layer_types:
         mapping = {"full_attention": "full", "sliding_attention": "sliding", "linear_attention": "linear"}
         lt = tuple(mapping.get(str(x), "full") for x in layer_types)
+    ffn_dense = c.get("intermediate_size")
+    moe_width = c.get("moe_intermediate_size") or (c.get("intermediate_size") if n_exp else 0)
+    if arch == "llama4" and c.get("intermediate_size_mlp"):
+        # Llama 4: intermediate_size is the expert width, intermediate_size_mlp the dense layers' (the GGUF
+        # converter swaps them the same way)
+        ffn_dense, moe_width = c["intermediate_size_mlp"], c.get("intermediate_size")
+    ssm: dict[str, int] = {}
+    if arch == "falcon-h1":
+        d_inner = _int(c.get("mamba_d_ssm") or 2 * hidden)
+        d_state, groups, conv = (_int(c.get("mamba_d_state") or 128), _int(c.get("mamba_n_groups") or 1),
+                                 _int(c.get("mamba_d_conv") or 4))
+        ssm = {"ssm_d_inner": d_inner, "ssm_d_state": d_state, "ssm_n_groups": groups, "ssm_conv_kernel": conv,
+               "ssm_n_heads": _int(c.get("mamba_n_heads") or d_inner // 64),
+               "linear_state_elements": mamba2_state_elements(d_inner, d_state, groups, conv)}
     a = Architecture(
         arch=arch,
         n_layers=_int(c["num_hidden_layers"]),
@@ -87,7 +110,7 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         n_heads=heads,
         n_kv_heads=kv,
         head_dim=head_dim,
-        intermediate_size=_widest(c.get("intermediate_size")) or 4 * hidden,
+        intermediate_size=_widest(ffn_dense) or 4 * hidden,
         vocab_size=_int(c["vocab_size"]),
         tie_embeddings=bool(c.get("tie_word_embeddings", False)),
         context_length=_int(c.get("max_position_embeddings") or DEFAULT_CONTEXT_LENGTH),
@@ -95,19 +118,26 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         sliding_window_pattern=_int(pattern) if sliding and pattern else None,
         layer_types=lt,
         attn_bias=bool(c.get("attention_bias", arch in ATTN_BIAS)),
-        qk_norm=arch in QK_NORM,
+        qk_norm=arch in QK_NORM or (arch == "hunyuan-moe" and c.get("use_qk_norm") is True),
         parallel_attn_ffn=_parallel_attn_ffn(arch, c),
         n_experts=n_exp,
-        n_experts_used=_int(c.get("num_experts_per_tok") or c.get("num_experts_per_token") or 0) if n_exp else 0,
-        moe_intermediate_size=_int(c.get("moe_intermediate_size") or (c.get("intermediate_size") if n_exp else 0)
-                                  or 0),
-        n_shared_experts=_int(c.get("n_shared_experts") or 0),
+        n_experts_used=_widest(c.get("num_experts_per_tok") or c.get("num_experts_per_token") or c.get("moe_topk")
+                               or 0) if n_exp else 0,
+        moe_intermediate_size=_widest(moe_width or 0),
+        n_shared_experts=_widest(c.get("n_shared_experts") or c.get("num_shared_expert")
+                                 or (1 if arch == "llama4" and n_exp else 0)),
         first_k_dense=_int(c.get("first_k_dense_replace") or 0),
         q_lora_rank=_int(c.get("q_lora_rank") or 0),
         kv_lora_rank=_int(c.get("kv_lora_rank") or 0),
         qk_rope_head_dim=_int(c.get("qk_rope_head_dim") or 0),
         qk_nope_head_dim=_int(c.get("qk_nope_head_dim") or 0),
         v_head_dim=_int(c.get("v_head_dim") or 0),
+        moe_layer_step=_int(c.get("interleave_moe_layer_step") or 0),
+        parallel_ssm=arch == "falcon-h1",
+        indexer_n_heads=_int(c.get("index_n_heads") or 0),
+        indexer_head_dim=_int(c.get("index_head_dim") or 0),
+        indexer_top_k=_int(c.get("index_topk") or 0),
+        **ssm,
     )
     params = c.get("params")
     active = c.get("active_params")
