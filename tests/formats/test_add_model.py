@@ -120,7 +120,6 @@ def test_an_unknown_architecture_is_refused_not_drafted_as_llama(tmp_path: Path,
     from runlocal.errors import FileFormatError
 
     cfg = tmp_path / "config.json"
-    cfg.write_text(json.dumps({**llama_config(2), "architectures": ["Llama4ForConditionalGeneration"],
-                               "model_type": "llama4"}))
+    cfg.write_text(json.dumps({**llama_config(2), "architectures": ["Rwkv7ForCausalLM"], "model_type": "rwkv7"}))
     with pytest.raises(FileFormatError, match="not one the engine reads"):
-        draft(str(cfg), repo_name="org/Llama4-Test")
+        draft(str(cfg), repo_name="org/Rwkv7-Test")

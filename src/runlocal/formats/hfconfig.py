@@ -95,7 +95,7 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         # Llama 4: intermediate_size is the expert width, intermediate_size_mlp the dense layers' (the GGUF
         # converter swaps them the same way)
         ffn_dense, moe_width = c["intermediate_size_mlp"], c.get("intermediate_size")
-    ssm: dict[str, int] = {}
+    ssm: dict[str, Any] = {}
     if arch == "falcon-h1":
         d_inner = _int(c.get("mamba_d_ssm") or 2 * hidden)
         d_state, groups, conv = (_int(c.get("mamba_d_state") or 128), _int(c.get("mamba_n_groups") or 1),
