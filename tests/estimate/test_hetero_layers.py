@@ -97,3 +97,71 @@ def test_config_json_of_each_design_reads_as_the_catalog_entry() -> None:
         assert known_architecture(cfg) is not None
         a, _, _ = arch_from_config(cfg)
         assert dataclasses.replace(a, extra_params=_arch(model_id).extra_params) == _arch(model_id), model_id
+
+
+# --- Gemma 4 and Gemma 3n ------------------------------------------------------------------------------------------
+
+_SWA5, _SWA4 = ["sliding_attention"] * 5 + ["full_attention"], ["sliding_attention"] * 4 + ["full_attention"]
+GEMMA4_CONFIGS = {
+    "gemma-4-31b": {"hidden_size": 5376, "num_hidden_layers": 60, "layer_types": _SWA5 * 10, "intermediate_size": 21504,
+                    "num_attention_heads": 32, "num_key_value_heads": 16, "num_global_key_value_heads": 4,
+                    "attention_k_eq_v": True, "sliding_window": 1024, "max_position_embeddings": 262144},
+    "gemma-4-26b-a4b": {"hidden_size": 2816, "num_hidden_layers": 30, "layer_types": _SWA5 * 5,
+                        "intermediate_size": 2112, "num_attention_heads": 16, "num_key_value_heads": 8,
+                        "num_global_key_value_heads": 2, "attention_k_eq_v": True, "enable_moe_block": True,
+                        "num_experts": 128, "top_k_experts": 8, "moe_intermediate_size": 704, "sliding_window": 1024,
+                        "max_position_embeddings": 262144},
+    "gemma-4-e2b": {"hidden_size": 1536, "num_hidden_layers": 35, "layer_types": _SWA4 * 7, "intermediate_size": 6144,
+                    "use_double_wide_mlp": True, "num_attention_heads": 8, "num_key_value_heads": 1,
+                    "num_global_key_value_heads": None, "num_kv_shared_layers": 20, "hidden_size_per_layer_input": 256,
+                    "sliding_window": 512, "max_position_embeddings": 131072},
+}
+
+
+def test_gemma4_configs_read_to_the_exact_parameter_count() -> None:
+    from runlocal.formats.hfconfig import arch_from_config
+
+    for model_id, text in GEMMA4_CONFIGS.items():
+        cfg = {"architectures": ["Gemma4ForConditionalGeneration"], "text_config": {
+            "model_type": "gemma4_text", "head_dim": 256, "global_head_dim": 512, "vocab_size": 262144,
+            "tie_word_embeddings": True, **text}}
+        spec = model_spec(catalog().models[model_id])
+        _, params, _ = arch_from_config(cfg)
+        assert params == spec.params - spec.arch.extra_params, model_id
+
+
+def test_gemma4_kv_per_layer_by_hand() -> None:
+    e2b, big = _arch("gemma-4-e2b"), _arch("gemma-4-31b")
+    kv = kv_cache(e2b, 4096, asm=DEFAULT)
+    # layers 0-14 own their KV: sliding ones 1 KV head x 256, full ones (4, 9, 14) 1 x 512; layers 15-34 none
+    sw_cells = kv.cells_sliding
+    assert kv.layer_bytes[0] == sw_cells * 2 * 1 * 256 * 2 and kv.layer_bytes[4] == 4096 * 2 * 1 * 512 * 2
+    assert all(b == 0 for b in kv.layer_bytes[15:])
+    assert kv_cache(big, 4096, asm=DEFAULT).layer_bytes[5] == 4096 * 2 * 4 * 512 * 2  # global: 4 KV heads of 512
+    names = {t.name: t.shape for t in gguf_tensors(big)}
+    assert "blk.5.attn_v.weight" not in names and names["blk.4.attn_v.weight"] == (5376, 16 * 256)  # V = K on full
+    e2b_names = {t.name: t.shape for t in gguf_tensors(e2b)}
+    assert e2b_names["blk.20.ffn_up.weight"] == (1536, 12288) and e2b_names["blk.0.ffn_up.weight"] == (1536, 6144)
+
+
+def test_gemma_published_files_and_the_table_in_ram() -> None:
+    for model_id in ("gemma-4-e2b", "gemma-4-e4b", "gemma-4-26b-a4b", "gemma-4-31b", "gemma-3n-e2b", "gemma-3n-e4b"):
+        spec = model_spec(catalog().models[model_id])
+        for art in spec.artifacts:
+            if art.source == "llamabarn" and art.repo.startswith("ggml-org/"):
+                w = weights(spec.arch, art.quant)
+                assert abs(file_bytes(spec.arch, art.quant, w) / art.file_bytes - 1) < 0.003, (model_id, art.quant)
+    # the per-layer embedding table (2.35B values of E4B) counts with the token table: looked up, left in RAM
+    w = weights(_arch("gemma-3n-e4b"), "Q8_0")
+    assert w.token_embd_bytes > 0.3 * w.total_bytes and w.tied_copy_bytes < 0.2 * w.token_embd_bytes
+
+
+def test_gemma4_config_keeps_the_sliding_window_from_layer_types() -> None:
+    from runlocal.formats.hfconfig import arch_from_config
+
+    cfg = {"architectures": ["Gemma4ForConditionalGeneration"], "text_config": {
+        "model_type": "gemma4_text", "head_dim": 256, "global_head_dim": 512, "vocab_size": 262144,
+        "tie_word_embeddings": True, **GEMMA4_CONFIGS["gemma-4-31b"]}}
+    a, _, _ = arch_from_config(cfg)
+    assert a.sliding_window == 1024 and a.layer_kinds() == _arch("gemma-4-31b").layer_kinds()
+    assert kv_cache(a, 65536, asm=DEFAULT).total_bytes == kv_cache(_arch("gemma-4-31b"), 65536, asm=DEFAULT).total_bytes

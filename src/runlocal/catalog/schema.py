@@ -70,6 +70,14 @@ ARCH: Spec = {
     "indexer_n_heads": ((int,), False),
     "indexer_head_dim": ((int,), False),
     "indexer_top_k": ((int,), False),
+    "global_head_dim": ((int,), False),
+    "global_n_kv_heads": ((int,), False),
+    "kv_shared_layers": ((int,), False),
+    "attn_k_eq_v": ((bool,), False),
+    "double_wide_mlp": ((bool,), False),
+    "per_layer_input_size": ((int,), False),
+    "altup_inputs": ((int,), False),
+    "laurel_rank": ((int,), False),
 }
 
 ARTIFACT: Spec = {

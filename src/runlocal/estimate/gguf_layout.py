@@ -34,7 +34,7 @@ class TensorSpec:
 # architectures with LayerNorm (weight + bias) instead of RMSNorm
 _LAYERNORM_BIAS = frozenset({"phi2", "falcon", "starcoder", "stablelm"})
 # architectures whose GGUF never carries output.weight (the output reuses token_embd)
-_ALWAYS_TIED = frozenset({"gemma", "gemma2"})
+_ALWAYS_TIED = frozenset({"gemma", "gemma2", "gemma3n", "gemma4"})
 # architectures that always have q/k/v biases
 _QKV_BIAS = frozenset({"qwen2", "qwen2moe", "phi2", "starcoder"})
 
@@ -384,6 +384,53 @@ def _block_falcon_h1(a: Architecture, i: int) -> list[TensorSpec]:
             *_ffn_dense(a, p, a.intermediate_size)]
 
 
+def _ple(a: Architecture, p: str) -> list[TensorSpec]:
+    """Per-layer-embedding input of one block: gate down to the per-layer width, project back, norm."""
+    d, n = a.hidden_size, a.per_layer_input_size
+    return [_w(f"{p}.inp_gate", d, n), _w(f"{p}.proj", n, d), _w(f"{p}.post_norm", d)] if n else []
+
+
+def _block_gemma4(a: Architecture, i: int) -> list[TensorSpec]:
+    """llama_model_gemma4::load_arch_tensors: full layers have their own head width and KV heads (and no V
+    projection when attention_k_eq_v); KV-shared layers still carry k/v/k_norm in published files; every layer has
+    the dense MLP (twice as wide on KV-shared layers with use_double_wide_mlp) and, on the MoE model, 128 experts
+    with a fused gate+up tensor beside it."""
+    p, d = f"blk.{i}", a.hidden_size
+    kind = a.kind_of_layer(i)
+    heads, hd = a.layer_dims(kind)
+    q, kv = a.n_heads * hd, heads * hd
+    out = [_w(f"{p}.attn_norm", d), _w(f"{p}.attn_q", d, q), _w(f"{p}.attn_k", d, kv)]
+    if not (a.attn_k_eq_v and kind == FULL):
+        out.append(_w(f"{p}.attn_v", d, kv))
+    out += [_w(f"{p}.attn_output", q, d), _w(f"{p}.attn_q_norm", hd), _w(f"{p}.attn_k_norm", hd),
+            _w(f"{p}.post_attention_norm", d), _w(f"{p}.layer_output_scale", 1), _w(f"{p}.ffn_norm", d)]
+    ff = a.intermediate_size * (2 if a.double_wide_mlp and not a.owns_kv(i) else 1)
+    out += [_w(f"{p}.ffn_gate", d, ff), _w(f"{p}.ffn_up", d, ff), _w(f"{p}.ffn_down", ff, d),
+            _w(f"{p}.post_ffw_norm", d)]
+    if a.is_moe_layer(i):
+        e, w = a.n_experts, _moe_width(a)
+        out += [_w(f"{p}.ffn_gate_inp", d, e), TensorSpec(f"{p}.ffn_gate_inp.scale", (d,)),
+                _w(f"{p}.pre_ffw_norm_2", d), _w(f"{p}.post_ffw_norm_1", d), _w(f"{p}.post_ffw_norm_2", d),
+                _w(f"{p}.ffn_gate_up_exps", d, 2 * w, e), _w(f"{p}.ffn_down_exps", w, d, e),
+                TensorSpec(f"{p}.ffn_down_exps.scale", (e,))]
+    return out + _ple(a, p)
+
+
+def _block_gemma3n(a: Architecture, i: int) -> list[TensorSpec]:
+    """llama_model_gemma3n::load_arch_tensors: the Gemma 3 block plus per-layer embeddings, AltUp (4 copies of the
+    hidden state) and the LAuReL low-rank residual; every layer, KV-shared or not, carries k and v."""
+    p, d = f"blk.{i}", a.hidden_size
+    n_alt, rank = a.altup_inputs or 4, a.laurel_rank or 64
+    return [
+        _w(f"{p}.attn_norm", d), *_attn_separate(a, p), _w(f"{p}.post_attention_norm", d), _w(f"{p}.ffn_norm", d),
+        *_ffn_dense(a, p, a.intermediate_size), _w(f"{p}.post_ffw_norm", d), *_ple(a, p),
+        _w(f"{p}.altup_correct_coef", n_alt, n_alt), _w(f"{p}.altup_correct_scale", d),
+        _w(f"{p}.altup_predict_coef", n_alt, n_alt * n_alt), _w(f"{p}.altup_router", d, n_alt),
+        _w(f"{p}.altup_router_norm", d), _w(f"{p}.laurel_l", d, rank), _w(f"{p}.laurel_r", rank, d),
+        _w(f"{p}.laurel_post_norm", d),
+    ]
+
+
 def _gdn_dims(a: Architecture) -> tuple[int, int, int, int]:
     """(key heads, key head dim, value heads, conv kernel) of the Gated DeltaNet layers.
 
@@ -467,6 +514,8 @@ _BLOCKS = {
     "deepseek2": _block_deepseek2,
     "deepseek32": _block_deepseek32,
     "falcon-h1": _block_falcon_h1,
+    "gemma4": _block_gemma4,
+    "gemma3n": _block_gemma3n,
     "gpt-oss": _block_gpt_oss,
     "glm4moe": _block_glm4moe,
     "nemotron_h": _block_nemotron_h,
@@ -487,6 +536,15 @@ def _head(a: Architecture) -> list[TensorSpec]:
     out = [_w("token_embd", d, a.vocab_size)]
     if a.arch == "starcoder":
         out.append(_w("position_embd", d, a.context_length))
+    if a.arch == "gemma4" and a.global_head_dim:  # proportional RoPE factors, one table shared by the full layers
+        out.append(_w("rope_freqs", a.global_head_dim // 2))
+    if a.arch == "gemma3n":
+        n_alt = a.altup_inputs or 4
+        out += [_w("altup_proj", d, d, n_alt - 1), _w("altup_unembd_proj", d, d, n_alt - 1)]
+    if a.per_layer_input_size:
+        n = a.per_layer_input_size * a.n_layers
+        out += [_w("per_layer_token_embd", n, a.vocab_size), _w("per_layer_model_proj", d, n),
+                _w("per_layer_proj_norm", a.per_layer_input_size)]
     return out
 
 

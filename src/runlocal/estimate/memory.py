@@ -37,7 +37,8 @@ def kv_values_per_token(a: Architecture, kind: str) -> int:
         # llama.cpp caches the compressed latent plus the rope part of K; V is a view of it.
         return a.kv_lora_rank + a.qk_rope_head_dim
     if kind in (FULL, SLIDING):
-        return 2 * a.n_kv_heads * a.head_dim
+        heads, width = a.layer_dims(kind)
+        return 2 * heads * width
     return 0
 
 
@@ -97,8 +98,10 @@ def _kv_cache(a: Architecture, context: int, kv_type: str, n_seq: int, kv_pad: i
 
     state = a.linear_state_elements * 4 * n_seq if a.parallel_ssm else 0  # Falcon-H1: SSM beside attention
     indexer = a.indexer_head_dim  # DSA: the indexer's own K cache (K only, the KV type), every MLA layer
-    for kind, vals in _layer_table(a):
-        if kind in (FULL, MLA):
+    for i, (kind, vals) in enumerate(_layer_table(a)):
+        if not a.owns_kv(i):  # Gemma 3n / 4: attends over an earlier layer's cache
+            out.append(0)
+        elif kind in (FULL, MLA):
             out.append(size(vals, cells_full) + (size(indexer, cells_full) if indexer and kind == MLA else 0)
                        + state)
             per_token_full += size(vals, 1)

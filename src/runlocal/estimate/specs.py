@@ -46,7 +46,9 @@ ARCH_BOUNDS: tuple[tuple[str, int, int], ...] = (
     ("vocab_size", 1, MAX_VOCAB), ("context_length", 1, MAX_CONTEXT), ("n_experts", 0, MAX_EXPERTS),
     ("n_experts_used", 0, MAX_EXPERTS), ("moe_intermediate_size", 0, MAX_WIDTH * 16),
     ("moe_layer_step", 0, MAX_LAYERS), ("indexer_n_heads", 0, MAX_WIDTH), ("indexer_head_dim", 0, MAX_WIDTH),
-    ("indexer_top_k", 0, MAX_CONTEXT),
+    ("indexer_top_k", 0, MAX_CONTEXT), ("global_head_dim", 0, MAX_WIDTH), ("global_n_kv_heads", 0, MAX_WIDTH),
+    ("kv_shared_layers", 0, MAX_LAYERS - 1), ("per_layer_input_size", 0, MAX_WIDTH), ("altup_inputs", 0, 64),
+    ("laurel_rank", 0, MAX_WIDTH),
 )
 
 
@@ -121,6 +123,20 @@ class Architecture:
     indexer_n_heads: int = 0
     indexer_head_dim: int = 0
     indexer_top_k: int = 0
+    # Gemma 4: full-attention layers have their own head width and KV head count (config global_head_dim,
+    # num_global_key_value_heads; GGUF attention.key_length vs key_length_swa, a per-layer head_count_kv); 0: same
+    global_head_dim: int = 0
+    global_n_kv_heads: int = 0
+    # the last kv_shared_layers layers reuse an earlier layer's KV cache (Gemma 3n, Gemma 4 E2B/E4B: config
+    # num_kv_shared_layers): they keep no cache of their own
+    kv_shared_layers: int = 0
+    attn_k_eq_v: bool = False  # full layers have no V projection, V = K (Gemma 4 26B/31B attention_k_eq_v)
+    double_wide_mlp: bool = False  # KV-shared layers have an FFN twice intermediate_size (Gemma 4 E2B)
+    # per-layer embeddings (Gemma 3n, Gemma 4 E2B/E4B: hidden_size_per_layer_input): a table of this width per
+    # layer looked up per token (kept in system RAM), projected into every layer
+    per_layer_input_size: int = 0
+    altup_inputs: int = 0  # Gemma 3n AltUp: parallel copies of the hidden state (4)
+    laurel_rank: int = 0  # Gemma 3n LAuReL low-rank residual (64)
 
     def problems(self) -> list[str]:
         """What makes these facts physically impossible or too large to size (empty when they are fine).
@@ -138,6 +154,8 @@ class Architecture:
             out.append(f"n_experts_used ({self.n_experts_used}) cannot exceed n_experts ({self.n_experts})")
         if self.n_experts and not self.n_experts_used:
             out.append("a mixture-of-experts model needs n_experts_used of at least 1")
+        if self.kv_shared_layers >= self.n_layers:
+            out.append(f"kv_shared_layers ({self.kv_shared_layers}) must leave at least one layer with its own KV")
         if self.layer_types is not None and len(self.layer_types) != self.n_layers:
             out.append(f"layer_types lists {len(self.layer_types)} layers, n_layers is {self.n_layers}")
         return out
@@ -154,6 +172,16 @@ class Architecture:
             if self.sliding_window_pattern == 1 or (i + 1) % self.sliding_window_pattern != 0:
                 return SLIDING
         return FULL
+
+    def layer_dims(self, kind: str) -> tuple[int, int]:
+        """(KV heads, head width) of a layer of this kind: full layers may have their own (Gemma 4)."""
+        if kind == FULL:
+            return self.global_n_kv_heads or self.n_kv_heads, self.global_head_dim or self.head_dim
+        return self.n_kv_heads, self.head_dim
+
+    def owns_kv(self, i: int) -> bool:
+        """False for the last kv_shared_layers layers, which attend over an earlier layer's cache."""
+        return i < self.n_layers - self.kv_shared_layers
 
     def layer_kinds(self) -> tuple[str, ...]:
         return tuple(self.kind_of_layer(i) for i in range(self.n_layers))

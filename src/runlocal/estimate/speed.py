@@ -109,7 +109,7 @@ def attention_flops(a: Architecture, mean_ctx: float) -> float:
     flops = 0.0
     for kind in layer_kinds(a):
         if kind == FULL:
-            flops += 4 * a.n_heads * a.head_dim * mean_ctx
+            flops += 4 * a.n_heads * a.layer_dims(FULL)[1] * mean_ctx
         elif kind == SLIDING:
             flops += 4 * a.n_heads * a.head_dim * min(mean_ctx, a.sliding_window or mean_ctx)
         elif kind == MLA:

@@ -252,7 +252,7 @@ def _assemble(
 ) -> Weights:
     layer = [0] * arch.n_layers
     expert = [0] * arch.n_layers
-    embd = out = 0
+    embd = out = tok = 0
     by_type: dict[str, int] = {}
     for t, (ty, b) in zip(tensors, sizes, strict=True):
         by_type[ty] = by_type.get(ty, 0) + b
@@ -261,13 +261,15 @@ def _assemble(
             layer[i] += b
             if _is_expert(t.name):
                 expert[i] += b
-        elif t.name.startswith("token_embd"):
+        elif t.name.startswith(("token_embd", "per_layer_token_embd")):  # looked up per token, kept in RAM
             embd += b
+            if t.name.startswith("token_embd"):
+                tok += b
         else:
             out += b
     total = sum(b for _, b in sizes)
     if arch.tie_embeddings:
-        out += embd  # llama.cpp loads the tied matrix a second time as the output head
+        out += tok  # llama.cpp loads the tied matrix a second time as the output head
     types = tuple(sorted(by_type.items(), key=lambda kv: -kv[1]))
     return Weights(total, embd, out, tuple(layer), tuple(expert), types, method)
 

@@ -79,6 +79,32 @@ def arch_from_gguf(g: gg.GGUFFile) -> tuple[Architecture, int, int | None]:
     val_len = num("attention.value_length_mla", 0) or num("attention.value_length", 0)
     head_dim = num("attention.key_length", 0) or hidden // heads
     gated = any(".ffn_gate" in n for n in names) or not any(".ffn_up" in n for n in names)
+    shapes = {t.name: t.shape for t in g.tensors}
+    gemma: dict[str, Any] = {}
+    if arch in ("gemma3n", "gemma4"):
+        ple = shapes.get("per_layer_token_embd.weight")
+        gemma["per_layer_input_size"] = ple[0] // n_layers if ple and len(ple) == 2 else 0
+        # llama.cpp keeps KV on the first 20 layers of Gemma 3n (hard-coded) and reads Gemma 4's count
+        shared = num("attention.shared_kv_layers", 0) if arch == "gemma4" else max(0, n_layers - 20)
+        gemma["kv_shared_layers"] = shared if shared < n_layers else 0
+        router, laurel = shapes.get("blk.0.altup_router.weight"), shapes.get("blk.0.laurel_l.weight")
+        gemma["altup_inputs"] = router[1] if router and len(router) == 2 else 0
+        gemma["laurel_rank"] = laurel[1] if laurel and len(laurel) == 2 else 0
+    if arch == "gemma4" and layer_types:
+        # key_length is the full layers' head width, key_length_swa the sliding layers'; head_count_kv and
+        # feed_forward_length may be per-layer arrays
+        full_i = next((i for i, k in enumerate(layer_types) if k == "full"), None)
+        swa_i = next((i for i, k in enumerate(layer_types) if k == SLIDING), None)
+        head_dim = num("attention.key_length_swa", 0) or head_dim
+        gemma["global_head_dim"] = num("attention.key_length", 0)
+        if isinstance(kv_raw, list) and full_i is not None and swa_i is not None:
+            n_kv = _num(kv_raw[swa_i], f"{arch}.attention.head_count_kv", label)
+            gemma["global_n_kv_heads"] = _num(kv_raw[full_i], f"{arch}.attention.head_count_kv", label)
+        gemma["attn_k_eq_v"] = full_i is not None and f"blk.{full_i}.attn_v.weight" not in names
+        ff_raw = get("feed_forward_length")
+        if isinstance(ff_raw, list) and ff_raw:
+            ffn = _num(ff_raw[0], f"{arch}.feed_forward_length", label)
+            gemma["double_wide_mlp"] = _num(ff_raw[-1], f"{arch}.feed_forward_length", label) == 2 * ffn
     a = Architecture(
         arch=arch, n_layers=n_layers, hidden_size=hidden, n_heads=heads, n_kv_heads=n_kv,
         head_dim=head_dim, intermediate_size=ffn, vocab_size=vocab,
@@ -117,6 +143,7 @@ def arch_from_gguf(g: gg.GGUFFile) -> tuple[Architecture, int, int | None]:
         indexer_n_heads=num("attention.indexer.head_count", 0),
         indexer_head_dim=num("attention.indexer.key_length", 0),
         indexer_top_k=num("attention.indexer.top_k", 0),
+        **gemma,
     )
     total = experts = 0
     for t in g.tensors:

@@ -39,6 +39,8 @@ _ARCH_MAP = {
     "FalconH1ForCausalLM": "falcon-h1",
     "DeepseekV32ForCausalLM": "deepseek32",
     "HunYuanMoEV1ForCausalLM": "hunyuan-moe",
+    "Gemma4ForConditionalGeneration": "gemma4",
+    "Gemma4ForCausalLM": "gemma4",
 }
 _MODEL_TYPE_MAP = {
     "llama": "llama", "mistral": "llama", "mixtral": "llama", "qwen2": "qwen2", "qwen3": "qwen3",
@@ -47,6 +49,7 @@ _MODEL_TYPE_MAP = {
     "gpt_oss": "gpt-oss", "falcon": "falcon", "glm4_moe": "glm4moe", "gemma3n": "gemma3n",
     "gemma3n_text": "gemma3n", "cohere": "command-r", "cohere2": "cohere2", "llama4": "llama4",
     "llama4_text": "llama4", "falcon_h1": "falcon-h1", "deepseek_v32": "deepseek32", "hunyuan_v1_moe": "hunyuan-moe",
+    "gemma4": "gemma4", "gemma4_text": "gemma4",
 }
 
 
@@ -96,6 +99,20 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         # converter swaps them the same way)
         ffn_dense, moe_width = c["intermediate_size_mlp"], c.get("intermediate_size")
     ssm: dict[str, Any] = {}
+    if arch in ("gemma3n", "gemma4"):
+        # per-layer embeddings, KV sharing and (Gemma 4) the full layers' own head width and KV heads
+        ssm = {"kv_shared_layers": _int(c.get("num_kv_shared_layers") or 0),
+               "per_layer_input_size": _int(c.get("hidden_size_per_layer_input") or 0),
+               "global_head_dim": _int(c.get("global_head_dim") or 0),
+               "global_n_kv_heads": _int(c.get("num_global_key_value_heads") or 0),
+               "attn_k_eq_v": c.get("attention_k_eq_v") is True,
+               "double_wide_mlp": c.get("use_double_wide_mlp") is True}
+        if arch == "gemma3n":
+            ssm.update(altup_inputs=_int(c.get("altup_num_inputs") or 0), laurel_rank=_int(c.get("laurel_rank") or 0))
+        if arch == "gemma4" and c.get("enable_moe_block") is False:
+            n_exp = 0
+        if arch == "gemma4" and n_exp:
+            ssm["n_experts_used"] = _int(c.get("top_k_experts") or c.get("num_experts_per_tok") or 0)
     if arch == "falcon-h1":
         d_inner = _int(c.get("mamba_d_ssm") or 2 * hidden)
         d_state, groups, conv = (_int(c.get("mamba_d_state") or 128), _int(c.get("mamba_n_groups") or 1),
@@ -114,15 +131,15 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         vocab_size=_int(c["vocab_size"]),
         tie_embeddings=bool(c.get("tie_word_embeddings", False)),
         context_length=_int(c.get("max_position_embeddings") or DEFAULT_CONTEXT_LENGTH),
-        sliding_window=_int(sliding) if sliding and pattern else None,
+        sliding_window=_int(sliding) if sliding and (pattern or (lt and "sliding" in lt)) else None,
         sliding_window_pattern=_int(pattern) if sliding and pattern else None,
         layer_types=lt,
         attn_bias=bool(c.get("attention_bias", arch in ATTN_BIAS)),
         qk_norm=arch in QK_NORM or (arch == "hunyuan-moe" and c.get("use_qk_norm") is True),
         parallel_attn_ffn=_parallel_attn_ffn(arch, c),
         n_experts=n_exp,
-        n_experts_used=_widest(c.get("num_experts_per_tok") or c.get("num_experts_per_token") or c.get("moe_topk")
-                               or 0) if n_exp else 0,
+        n_experts_used=ssm.pop("n_experts_used", None) or (_widest(
+            c.get("num_experts_per_tok") or c.get("num_experts_per_token") or c.get("moe_topk") or 0) if n_exp else 0),
         moe_intermediate_size=_widest(moe_width or 0),
         n_shared_experts=_widest(c.get("n_shared_experts") or c.get("num_shared_expert")
                                  or (1 if arch == "llama4" and n_exp else 0)),
