@@ -103,3 +103,30 @@ def test_speed_error_within_tolerance(scored: list[dict[str, Any]], metric: str)
     assert median <= max_median, figures
     assert p90 <= max_p90, figures
     assert worst <= max_worst, figures
+
+
+def test_benchmark_questions_follow_the_measuring_tool() -> None:
+    from runlocal.service.accuracy import LLAMA_BENCH_GEN, MIN_PREFILL_PROMPT, benchmark_questions
+
+    seen_bench = seen_short = False
+    for q, metric, _measured, path in benchmark_questions():
+        text = (Path(__file__).resolve().parents[2] / "data" / path).read_text()
+        if "llama-bench" in text and "context_tokens" not in text and "prompt_tokens" in q:
+            # llama-bench allocates the test's own tokens, not llama-server's 4,096
+            assert q["context_tokens"] == q["prompt_tokens"] + LLAMA_BENCH_GEN + q["depth_tokens"]
+            seen_bench = True
+        if metric.endswith("prefill_tokens_per_s"):
+            assert q["prompt_tokens"] >= MIN_PREFILL_PROMPT
+        elif q.get("prompt_tokens", 512) < MIN_PREFILL_PROMPT:
+            seen_short = True  # its decode is still scored
+    assert seen_bench and seen_short
+
+
+def test_pascal_decodes_at_its_own_efficiency() -> None:
+    from runlocal.service import answer
+
+    q = {"model": "llama-3.2-3b", "quant": "Q4_K_M"}
+    pascal = answer({**q, "hardware": "gtx-1080-ti"})["speed"]["decode_tokens_per_s"]
+    turing = answer({**q, "hardware": "rtx-2080-ti"})["speed"]["decode_tokens_per_s"]
+    # 484 vs 616 GB/s: without the Pascal factor the 1080 Ti would be at about 0.8x the 2080 Ti
+    assert pascal < 0.5 * turing

@@ -102,7 +102,8 @@ def machine(e: Entity, *, memory_gb: float | None, gpu_count: int, asm: Assumpti
     fp16_ok = tensor or str(d.get("architecture", "")).lower() != "turing"
     dev = Device(name=d["name"], memory_bytes=gib(mem), bandwidth_bytes_per_s=bw, fp16_flops=flops,
                  backend=d["backend"], kind="gpu", pcie_bytes_per_s=pcie, hbm=hbm, tensor_cores=tensor,
-                 half_precision_ok=fp16_ok, vendor=str(d.get("vendor", "")))
+                 half_precision_ok=fp16_ok, vendor=str(d.get("vendor", "")),
+                 architecture=str(d.get("architecture", "")))
     return Machine(tuple([dev] * gpu_count), gib(host_gb), gb_s(host_bw), notes=tuple(notes)), notes
 
 

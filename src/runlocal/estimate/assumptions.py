@@ -132,6 +132,9 @@ class Assumptions:
     decode_eff_vulkan_intel: float = _a(0.54, "fitted", "calibrate.py --backends: 2025+ Arc runs on Vulkan (fit share, "
                                         "n=3, spread about 45 %)")
     """Achieved / peak bandwidth of an Intel Arc GPU on the Vulkan backend (Intel's driver, not AMD's)."""
+    decode_factor_pascal: float = _a(0.42, "fitted", "fit share of the catalog's Pascal runs (5, one GTX 1050 Ti "
+                                     "machine; mean |log error| 0.05); llama.cpp 2026 builds")
+    """Decode efficiency of Pascal GPUs (GTX 10, Tesla P4/P40/P100) relative to the CUDA figure."""
     decode_eff_cpu: float = _a(0.60, "assumed", "STREAM reaches 70-80 % of theoretical RAM bandwidth")
     """Achieved / theoretical RAM bandwidth on CPU decode."""
     cpu_core_bandwidth_gb_s: float = _a(6.5, "measured", "llama-cpp-python 0.3.36 on a 2-core EPYC VM, SmolLM2-135M "

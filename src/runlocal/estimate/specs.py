@@ -211,6 +211,7 @@ class Device:
     tensor_cores: bool = True  # False: matrix maths on plain SIMD lanes (Pascal, Maxwell, GTX 16)
     half_precision_ok: bool = True  # False: image UIs run it in FP32 (GTX 16 cards produce NaNs in FP16)
     vendor: str = ""  # nvidia, amd, intel, apple: the same backend runs at a vendor's own speed (Vulkan drivers)
+    architecture: str = ""  # the GPU generation as the catalog names it ("Pascal", "Ada Lovelace", "RDNA 3", ...)
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,8 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     hbm = bool(gpu and gpu.hbm)
     vendor = gpu.vendor if gpu else ""
     eff_gpu = decode_efficiency(backend, runtime, asm, hbm, vendor) * (asm.f16_decode_bonus if f16 else 1.0)
+    if gpu is not None and gpu.architecture.lower().startswith("pascal"):
+        eff_gpu *= asm.decode_factor_pascal  # measured about half the bandwidth of later cards on the same kernels
     igpu = bool(gpu and machine.unified_memory and backend not in ("metal",) and runtime != "mlx")
     if igpu:  # an integrated GPU sharing the CPU's memory controller, not a discrete card on the same backend
         eff_gpu = asm.decode_eff_unified * (asm.f16_decode_bonus if f16 else 1.0)
