@@ -293,3 +293,20 @@ def test_exllama_runtimes_refuse_what_they_cannot_run() -> None:
                    ({"hardware": "rtx-3090", "quant": "Q4_K_M", "runtime": "exllamav3"}, "does not load")):
         bad = answer({"model": "llama-3.1-8b", **q})
         assert not bad["ok"] and why in bad["error"]["message"]
+
+
+def test_mlc_and_tensorrt_llm() -> None:
+    from runlocal.estimate.weights import normalize_quant
+    from runlocal.service import answer
+
+    assert normalize_quant("q4f16_1") == "MLC-Q4F16_1"
+    mlc = answer({"model": "llama-3.1-8b", "hardware": "rtx-4090", "runtime": "mlc-llm"})
+    # 4 bits + a 16-bit scale per 32 values = 4.5 bits on every matrix, embeddings and head included
+    assert mlc["ok"] and mlc["quant"] == "MLC-Q4F16_1" and 4.4e9 < mlc["memory"]["weights_bytes"] < 4.6e9
+    assert "mlc_llm serve" in mlc["commands"]["mlc-llm"]
+    trt = answer({"model": "llama-3.1-8b", "hardware": "rtx-4090", "runtime": "trt-llm", "quant": "FP8"})
+    assert trt["ok"] and "trtllm-serve" in trt["commands"]["tensorrt-llm"]
+    assert "NVIDIA" in answer({"model": "llama-3.1-8b", "hardware": "rx-7900-xtx",
+                               "runtime": "tensorrt-llm"})["error"]["message"]
+    assert not answer({"model": "llama-3.1-8b", "hardware": "rtx-4090", "runtime": "mlc-llm", "quant": "Q4_K_M"})["ok"]
+    assert answer({"model": "qwen3-8b", "hardware": "m4-max-36gb", "runtime": "LM Studio MLX"})["runtime"] == "mlx"

@@ -64,5 +64,5 @@ def test_runtime_names_and_aliases_come_from_the_data_files() -> None:
 
 
 def test_a_catalog_runtime_the_engine_does_not_model_is_named_as_such() -> None:
-    r = answer({"model": "qwen3-8b", "hardware": "rtx-4090", "runtime": "tensorrt-llm"})  # listed, not modelled
+    r = answer({"model": "qwen3-8b", "hardware": "rtx-4090", "runtime": "openvino-genai"})  # listed, not modelled
     assert not r["ok"] and "does not estimate" in r["error"]["message"] and "vllm" in r["error"]["suggestions"]

@@ -109,6 +109,11 @@ class Assumptions:
     """vLLM's default share of GPU memory for its pool."""
     vllm_overhead_gib: float = _a(1.5, "assumed", "not measured")
     """vLLM CUDA graphs, torch context and sampler buffers per GPU."""
+    trtllm_free_gpu_memory_fraction: float = _a(0.9, "taken", "TensorRT-LLM KvCacheConfig: free_gpu_memory_fraction "
+                                                "default 0.9")
+    """TensorRT-LLM's KV pool takes this share of the memory still free after weights and activations."""
+    mlc_gpu_memory_utilization: float = _a(0.85, "taken", "MLC LLM EngineConfig: gpu_memory_utilization default 0.85")
+    """MLC LLM's default share of GPU memory for weights, KV cache and temporary buffers."""
     sglang_mem_fraction_static: float = _a(0.88, "taken", "SGLang server_args.py: mem_fraction_static 0.88 at "
                                            "tp_size 1 (0.87 at 2, 0.85 at 4, 0.81 at 8)")
     """Share of each GPU's memory SGLang gives to weights and its KV pool at start-up (the rest holds activations
@@ -324,7 +329,8 @@ POSITIVE = {f.name for f in dataclasses.fields(Assumptions)
                 "n_ubatch", "n_batch", "kv_pad", "pipeline_compute_factor", "apple_ws_fraction_small",
                 "apple_ws_fraction_large", "unified_gpu_fraction", "default_host_ram_gb",
                 "default_host_ram_bandwidth_gb_s", "default_server_ram_gb", "default_server_ram_bandwidth_gb_s",
-                "default_pcie_gb_s", "vllm_gpu_memory_utilization", "cpu_gflops_per_core", "ollama_decode_factor",
+                "default_pcie_gb_s", "vllm_gpu_memory_utilization", "trtllm_free_gpu_memory_fraction",
+                "mlc_gpu_memory_utilization", "cpu_gflops_per_core", "ollama_decode_factor",
                 "ollama_prefill_factor", "f16_decode_bonus", "prefill_quant_factor_f16", "moe_full_tile_tokens",
                 "unet_reuse", "simt_eff_factor", "dit_eff_factor", "video_vae_chunk_frames",
                 "moe_layer_overhead_factor", "compute_ffn_factor", "prefill_chunk_tokens", "default_cpu_ram_gb",

@@ -132,6 +132,12 @@ def capacity(machine: Machine, runtime: str, asm: Assumptions) -> Capacity:
                         system_bytes=system, unified=True)
     if runtime == "vllm":
         per_gpu = int(g.memory_bytes * asm.vllm_gpu_memory_utilization) - overhead
+    elif runtime == "mlc-llm":
+        per_gpu = int(g.memory_bytes * asm.mlc_gpu_memory_utilization) - overhead
+    elif runtime == "tensorrt-llm":
+        # the KV pool gets free_gpu_memory_fraction of what is left after weights and activations: whatever
+        # fits in that share fits; a tenth of the remainder stays free (approximated as a tenth of the card)
+        per_gpu = int((g.memory_bytes - overhead) * asm.trtllm_free_gpu_memory_fraction)
     elif runtime == "sglang":
         per_gpu = int(g.memory_bytes * sglang_fraction(machine.gpu_count, asm))
         overhead = 0  # inside the share SGLang leaves free
@@ -173,6 +179,25 @@ EXLLAMA_RUNTIMES = {"exllamav2": ("EXL2", "GPTQ-INT4", "GPTQ-INT8", "F16", "BF16
 """What each ExLlama runtime loads (exllamav2 reads EXL2 and GPTQ; exllamav3 only EXL3; TabbyAPI drives both)."""
 
 
+SERVER_QUANTS = {"tensorrt-llm": ("F16", "BF16", "FP8", "AWQ-INT4", "GPTQ-INT4", "MXFP4_MOE"),
+                 "mlc-llm": ("F16", "BF16", "MLC-Q4F16_1", "MLC-Q4F32_1", "MLC-Q3F16_1")}
+"""What TensorRT-LLM and MLC LLM load (their own checkpoints; neither reads GGUF)."""
+
+
+def _check_servers(q: Query, runtime: str, quant: str) -> None:
+    if quant.startswith("MLC-") and runtime != "mlc-llm":
+        raise Unsupported(f"{quant} is MLC LLM's own format: run it with mlc-llm, not {runtime}")
+    if runtime not in SERVER_QUANTS:
+        return
+    backend = q.machine.gpus[0].backend if q.machine.gpus else "cpu"
+    if runtime == "tensorrt-llm" and backend != "cuda":
+        raise Unsupported(f"TensorRT-LLM needs an NVIDIA GPU; this machine has {backend}")
+    if runtime == "mlc-llm" and backend == "cpu":
+        raise Unsupported("MLC LLM runs on a GPU (CUDA, ROCm, Vulkan or Metal); this machine has none")
+    if quant not in SERVER_QUANTS[runtime]:
+        raise Unsupported(f"{runtime} does not load {quant}; it loads {', '.join(SERVER_QUANTS[runtime])}")
+
+
 def _check_exllama(q: Query, runtime: str, quant: str) -> None:
     """ExLlama quants run only in ExLlama runtimes, which run only on NVIDIA (V2 and TabbyAPI also on ROCm)."""
     if is_exl(quant) and runtime not in EXLLAMA_RUNTIMES:
@@ -204,6 +229,7 @@ def estimate(q: Query) -> Estimate:
     if llamacpp_like and not is_gguf(quant):
         raise Unsupported(f"{runtime} reads GGUF files; {quant} is not a GGUF type")
     _check_exllama(q, runtime, quant)
+    _check_servers(q, runtime, quant)
     kv_type_bytes(q.kv_cache_type, 1)  # validates
     kvt = q.kv_cache_type.lower()
     if llamacpp_like and kvt == "fp8":

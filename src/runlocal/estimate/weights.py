@@ -49,6 +49,11 @@ GROUP_QUANTS: dict[str, GroupQuant] = {
     "GPTQ-INT8": GroupQuant(8, 128, 24, False),
     "NF4": GroupQuant(4, 64, 8, False),  # bitsandbytes: 8-bit absmax per 64 after double quantisation
     "FP8": GroupQuant(8, 0, 0, False),  # per-tensor/channel scales; negligible
+    # MLC LLM group quantisation (q{bits}f{scale bits}_1): one scale per 32 (per 40 for 3-bit) values, embeddings and
+    # the head quantised too (mlc_llm/quantization/quantization.py); 3-bit values pack ten to a uint32 (3.2 bits)
+    "MLC-Q4F16_1": GroupQuant(4, 32, 16, True),
+    "MLC-Q4F32_1": GroupQuant(4, 32, 32, True),
+    "MLC-Q3F16_1": GroupQuant(3.2, 40, 16, True),
     "F16": GroupQuant(16),
     "BF16": GroupQuant(16),
     "F32": GroupQuant(32, other_bits=32),
@@ -75,6 +80,10 @@ ALIASES = {
     "Q5_K": "Q5_K_M",
     "Q3_K": "Q3_K_M",
     "MLX-MXFP4": "MLX-MXFP4",
+    "Q4F16_1": "MLC-Q4F16_1",
+    "Q4F32_1": "MLC-Q4F32_1",
+    "Q3F16_1": "MLC-Q3F16_1",
+    "Q0F16": "F16",
 }
 
 EXL_RE = re.compile(r"^(EXL[23])[-_]?(\d{1,2}(?:\.\d{1,3})?)(?:BPW|B)?$")

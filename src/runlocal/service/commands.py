@@ -114,6 +114,19 @@ def commands(e: Entity | None, est: Estimate, *, context: int, parallel: int, kv
                 if q == "NF4" else "torch_dtype='auto', ")
         out["transformers"] = (f"from transformers import AutoModelForCausalLM, BitsAndBytesConfig; "
                                f"model = AutoModelForCausalLM.from_pretrained('{hf}', {load}device_map='auto')")
+    if est.runtime == "mlc-llm":
+        name = (hf.split("/", 1)[1] if hf else (e.name if e else "model")).replace(" ", "-")
+        mq = q.replace("MLC-", "").lower() if q.startswith("MLC-") else "q0f16"
+        out["mlc-llm"] = (f"mlc_llm serve HF://mlc-ai/{name}-{mq}-MLC --mode local "
+                          f"--overrides \"context_window_size={ctx_total}"
+                          f"{f';tensor_parallel_shards={gpu_count}' if gpu_count > 1 else ''}\"")
+    if hf and est.runtime == "tensorrt-llm":
+        parts = [f"trtllm-serve {hf}", f"--max_seq_len {context}"]
+        if gpu_count > 1:
+            parts.append(f"--tp_size {gpu_count}")
+        if parallel > 1:
+            parts.append(f"--max_batch_size {parallel}")
+        out["tensorrt-llm"] = " ".join(parts)
     if est.runtime in ("tabbyapi", "exllamav2", "exllamav3"):
         fam, _, bpw = q.partition("-")
         name = (hf.split("/", 1)[1] if hf else (e.name if e else "model")).replace(" ", "-")
