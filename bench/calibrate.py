@@ -188,7 +188,10 @@ def fit_backend_benchmarks() -> dict[str, float]:
             continue  # the engine answers for current builds; 2024 Vulkan builds ran at half today's speed
         if backend == "vulkan" and usual == "sycl":
             backend = "vulkan_intel"  # Intel's Vulkan driver runs far below AMD's on the same kernels
-        if backend in ("rocm", "vulkan", "sycl", "vulkan_intel"):
+        if backend == "cuda" and (hw is None or str(hw.data.get("architecture", "")).lower().startswith("pascal")
+                                  or hw.data.get("memory_type", "").upper().startswith("HBM")):
+            continue  # Pascal has its own factor, HBM parts their own efficiency
+        if backend in ("rocm", "vulkan", "sycl", "vulkan_intel", "cuda"):
             kind = "decode" if "decode" in metric else "prefill"
             groups.setdefault((kind, str(backend)), []).append(({**q, "use_published_sizes": False}, measured))
     out: dict[str, float] = {}
@@ -196,8 +199,8 @@ def fit_backend_benchmarks() -> dict[str, float]:
         key = f"{kind}_eff_{backend}"
         field = f"{kind}_tokens_per_s"
         grid = np.arange(0.30, 1.00, 0.02) if kind == "decode" else np.arange(0.02, 0.80, 0.01)
-        layer_key = "decode_layer_us_vulkan" if (kind, backend) == ("decode", "vulkan") else None
-        layers: list[float] = [0.0, 10.0, 20.0, 30.0, 40.0, 60.0, 82.0] if layer_key else [0.0]
+        layer_key = (f"decode_layer_us_{backend}" if kind == "decode" and backend in ("vulkan", "cuda") else None)
+        layers: list[float] = [0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 67.5, 82.0] if layer_key else [0.0]
         best = (9e9, float(getattr(DEFAULT, key)), layers[0])
         for e in grid:
             for c in layers:
