@@ -165,3 +165,12 @@ def test_gemma4_config_keeps_the_sliding_window_from_layer_types() -> None:
     a, _, _ = arch_from_config(cfg)
     assert a.sliding_window == 1024 and a.layer_kinds() == _arch("gemma-4-31b").layer_kinds()
     assert kv_cache(a, 65536, asm=DEFAULT).total_bytes == kv_cache(_arch("gemma-4-31b"), 65536, asm=DEFAULT).total_bytes
+
+
+def test_glm5_is_the_dsa_block_at_its_own_shapes() -> None:
+    a = _arch("glm-5")
+    assert _params(a, skip="blk.78.") == 743_911_218_432  # vendor: 744B
+    names = {t.name: t.shape for t in gguf_tensors(a)}
+    assert names["blk.0.indexer.attn_q_b.weight"] == (2048, 32 * 128) and "blk.78.nextn.eh_proj.weight" in names
+    # 576 latent + rope values and 128 indexer-key values per token and layer
+    assert kv_cache(a, 1024, asm=DEFAULT).layer_bytes[0] == 1024 * (576 + 128) * 2

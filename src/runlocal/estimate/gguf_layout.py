@@ -164,7 +164,7 @@ def _ffn_moe(a: Architecture, p: str) -> list[TensorSpec]:
     out = [_w(f"{p}.ffn_gate_inp", d, e)]
     if a.arch == "gpt-oss":
         out.append(_b(f"{p}.ffn_gate_inp", e))
-    if a.arch == "glm4moe" or (a.arch in ("deepseek2", "deepseek32") and e >= 256):  # noaux_tc routing bias
+    if a.arch == "glm4moe" or (a.arch in ("deepseek2", "deepseek32", "glm-dsa") and e >= 256):  # noaux_tc bias
         out.append(_b(f"{p}.exp_probs_b", e))
     out += [
         _w(f"{p}.ffn_gate_exps", d, w, e),
@@ -297,7 +297,7 @@ def _block_glm4moe(a: Architecture, i: int) -> list[TensorSpec]:
 
 _NEMOTRON_H = frozenset({"nemotron_h", "nemotron_h_moe"})
 _QWEN_HYBRID = frozenset({"qwen3next", "qwen35", "qwen35moe"})
-_MTP_ARCHS = frozenset({"glm4moe", "deepseek32"}) | _NEMOTRON_H | _QWEN_HYBRID
+_MTP_ARCHS = frozenset({"glm4moe", "deepseek32", "glm-dsa"}) | _NEMOTRON_H | _QWEN_HYBRID
 
 
 def _mamba2_dims(a: Architecture) -> tuple[int, int, int, int, int]:
@@ -513,6 +513,7 @@ _BLOCKS = {
     "starcoder": _block_gpt2_like,
     "deepseek2": _block_deepseek2,
     "deepseek32": _block_deepseek32,
+    "glm-dsa": _block_deepseek32,  # GLM-5: the same DSA block (src/models/glm-dsa.cpp)
     "falcon-h1": _block_falcon_h1,
     "gemma4": _block_gemma4,
     "gemma3n": _block_gemma3n,

@@ -38,6 +38,7 @@ _ARCH_MAP = {
     "Llama4ForCausalLM": "llama4",
     "FalconH1ForCausalLM": "falcon-h1",
     "DeepseekV32ForCausalLM": "deepseek32",
+    "GlmMoeDsaForCausalLM": "glm-dsa",
     "HunYuanMoEV1ForCausalLM": "hunyuan-moe",
     "Gemma4ForConditionalGeneration": "gemma4",
     "Gemma4ForCausalLM": "gemma4",
@@ -49,6 +50,7 @@ _MODEL_TYPE_MAP = {
     "gpt_oss": "gpt-oss", "falcon": "falcon", "glm4_moe": "glm4moe", "gemma3n": "gemma3n",
     "gemma3n_text": "gemma3n", "cohere": "command-r", "cohere2": "cohere2", "llama4": "llama4",
     "llama4_text": "llama4", "falcon_h1": "falcon-h1", "deepseek_v32": "deepseek32", "hunyuan_v1_moe": "hunyuan-moe",
+    "glm_moe_dsa": "glm-dsa",
     "gemma4": "gemma4", "gemma4_text": "gemma4",
 }
 
