@@ -113,3 +113,14 @@ def test_context_auto_follows_each_runtime() -> None:
     assert vl["context_tokens"] < 40960 and any("refuse to start" in n for n in vl["basis"]["notes"])
     # a fixed context is echoed unchanged
     assert answer({"model": "qwen3-8b", "hardware": "rtx-4090", "context_tokens": 8192})["context_tokens"] == 8192
+
+
+def test_a_config_of_an_unknown_architecture_is_answered_and_says_so() -> None:
+    from runlocal.service import answer
+
+    cfg = {"architectures": ["Rwkv7ForCausalLM"], "hidden_size": 2048, "num_hidden_layers": 24,
+           "num_attention_heads": 32, "vocab_size": 65536, "intermediate_size": 8192}
+    a = answer({"model": cfg, "hardware": "rtx-4090"})
+    assert a["ok"] and any("Rwkv7ForCausalLM" in n and "approximate" in n for n in a["basis"]["notes"])
+    plain = answer({"model": {k: v for k, v in cfg.items() if k != "architectures"}, "hardware": "rtx-4090"})
+    assert plain["ok"] and not any("approximate" in n for n in plain["basis"]["notes"])

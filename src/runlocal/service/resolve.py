@@ -233,6 +233,15 @@ def resolve(q: Question, *, hw: ResolvedMachine | None = None) -> Resolved:
     else:
         model = inline_model(q.model)
     hw = hw or resolve_machine(q)
+    extra_notes: tuple[str, ...] = ()
+    if isinstance(q.model, dict):
+        from ..formats.hfconfig import known_architecture
+
+        named = q.model.get("architectures") or q.model.get("model_type")
+        if known_architecture(q.model) is None and named:
+            shown = named[0] if isinstance(named, list) and named else named
+            extra_notes = (f"architecture {str(shown)[:80]!r} is not one the engine models: read as a plain "
+                           "llama-style transformer from its sizes, so treat the figures as approximate",)
     quant_in = q.quant or name_quant
     rt = _text_runtime(cat, q.runtime, quant_in)
     quant = _quant(quant_in or _default_quant(rt, ment))
@@ -240,7 +249,7 @@ def resolve(q: Question, *, hw: ResolvedMachine | None = None) -> Resolved:
     if key == "mlx" and quant == "MXFP4_MOE":
         quant = "MLX-MXFP4"  # MXFP4 weights on MLX are mlx-community's MXFP4 conversion
     return Resolved(kind="text", model_entity=ment, model=model, diffusion=None, hw=hw, runtime=key,
-                    runtime_spec=build.runtime_spec(rt), quant=quant, notes=hw.notes)
+                    runtime_spec=build.runtime_spec(rt), quant=quant, notes=hw.notes + extra_notes)
 
 
 # Precision spellings people use for diffusion weights -> the engine's names.
