@@ -143,14 +143,26 @@ def pipeline_speedup(n_gpus: int, prompt: int, asm: Assumptions) -> float:
     return n_gpus * k / (k + n_gpus - 1)
 
 
-def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: Machine, *, runtime: str,
-                   quant: str, params: int, active_params: int | None, depth: int, prompt: int,
-                   kv_type: str, parallel: int, flash_attention: bool, asm: Assumptions) -> SpeedResult:
-    """Decode and prefill rates for this placement (see the module docstring for the formulas)."""
-    if placement.fits == "no":
-        return SpeedResult(None, None, None, None, None, None, "memory", "compute",
-                           ("does not fit: no speed",))
-    notes: list[str] = []
+@dataclass(frozen=True)
+class DecodeStep:
+    """One decode step for a batch of sequences: its time and what bounds it."""
+
+    seconds: float
+    bound: str  # memory | compute
+    memory_seconds: float
+    compute_seconds: float
+    fixed_seconds: float  # per-layer launch costs and multi-GPU hand-offs
+
+
+def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Machine, *, runtime: str, quant: str,
+                params: int, active_params: int | None, depth: int, kv_type: str, batch: int,
+                flash_attention: bool, asm: Assumptions, tensor_parallel: bool = False) -> DecodeStep:
+    """Seconds for one decode step of `batch` sequences at `depth` tokens of context.
+
+    Layer split (llama.cpp, tensor_parallel False): the GPUs hold different layers and run one after another, so
+    bytes over one GPU's bandwidth, plus log2(GPUs) hand-offs. Tensor parallel (vLLM, SGLang, TensorRT-LLM): every
+    GPU holds 1/g of every layer and reads it at the same time, so bytes / g, plus two all-reduces of the batch's
+    activations per layer over the interconnect (the caller adds those: they depend on the link)."""
     n = a.n_layers
     first_gpu = n - placement.gpu_layers
     gpu = machine.gpus[0] if machine.gpus and placement.gpu_layers + int(placement.output_on_gpu) else None
@@ -166,10 +178,10 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
         eff_gpu = asm.decode_eff_unified * (asm.f16_decode_bonus if f16 else 1.0)
     eff_cpu = asm.decode_eff_cpu
     kv_reads = kv_read_bytes(a, depth, kv_type)
-    n_par = max(parallel, 1)
+    n_par = max(batch, 1)
     n_dev = machine.gpu_count if gpu is not None else 0
 
-    # ---- decode: bytes per token over bandwidth, per device ----
+    # bytes per step over bandwidth, per device
     gpu_bytes = 0.0
     cpu_bytes = 0.0
     for i in range(n):
@@ -189,37 +201,76 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
         gpu_bytes += head
     else:
         cpu_bytes += head
+    split = n_dev if tensor_parallel and n_dev > 1 else 1
 
-    t = 0.0
+    t_mem = 0.0
     if gpu is not None and gpu_bytes:
-        t += gpu_bytes / (eff_gpu * gpu.bandwidth_bytes_per_s)
+        t_mem += gpu_bytes / split / (eff_gpu * gpu.bandwidth_bytes_per_s)
     if cpu_bytes:
-        t += cpu_bytes / host_read_rate(machine, eff_cpu, asm)
+        t_mem += cpu_bytes / host_read_rate(machine, eff_cpu, asm)
     per_layer = (asm.mlx_layer_overhead_us if runtime == "mlx" else asm.decode_layer_us_other if igpu
                  else decode_layer_overhead(backend, asm, hbm))
-    n_moe = max(0, n - a.first_k_dense) if a.n_experts else 0
-    t += (n - n_moe + n_moe * asm.moe_layer_overhead_factor) * per_layer * 1e-6
-    if n_dev > 1:
-        t += math.log2(n_dev) * asm.multi_gpu_token_overhead_us * 1e-6
+    n_moe = sum(1 for i in range(n) if a.is_moe_layer(i))
+    fixed = (n - n_moe + n_moe * asm.moe_layer_overhead_factor) * per_layer * 1e-6
+    if n_dev > 1 and not tensor_parallel:
+        fixed += math.log2(n_dev) * asm.multi_gpu_token_overhead_us * 1e-6
     if placement.fits == "gpu+cpu":
-        t += asm.offload_token_overhead_us * 1e-6  # host/device hand-off of the activations each token
+        fixed += asm.offload_token_overhead_us * 1e-6  # host/device hand-off of the activations each token
 
-    # Compute floor for batched decode (many parallel sequences).
+    # compute floor: the batch's FLOPs (many parallel sequences turn the step compute-bound)
     mp = matmul_params(a, w, params, active_params)
     attn_factor = asm.attention_cost_fa if flash_attention else asm.attention_cost_no_fa
     flops_tok = 2 * mp + attention_flops(a, depth) * attn_factor
     peak = _peak_flops(machine, gpu, asm)
+    if n_dev > 1 and not tensor_parallel:
+        peak = peak / n_dev  # _peak_flops counts every GPU; a layer split runs one GPU at a time
     peff = prefill_efficiency(backend, runtime, asm, hbm, vendor) if gpu else 1.0
     if gpu is not None and not gpu.tensor_cores:
         peff *= asm.simt_eff_factor
     t_compute = n_par * flops_tok / (peff * peak)
-    decode_bound = "memory"
+    t = t_mem + fixed
     if t_compute > t:
-        t = t_compute
-        decode_bound = "compute"
-    decode = n_par / t
+        return DecodeStep(t_compute, "compute", t_mem, t_compute, fixed)
+    return DecodeStep(t, "memory", t_mem, t_compute, fixed)
+
+
+def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: Machine, *, runtime: str,
+                   quant: str, params: int, active_params: int | None, depth: int, prompt: int,
+                   kv_type: str, parallel: int, flash_attention: bool, asm: Assumptions) -> SpeedResult:
+    """Decode and prefill rates for this placement (see the module docstring for the formulas)."""
+    if placement.fits == "no":
+        return SpeedResult(None, None, None, None, None, None, "memory", "compute",
+                           ("does not fit: no speed",))
+    notes: list[str] = []
+    n = a.n_layers
+    first_gpu = n - placement.gpu_layers
+    gpu = machine.gpus[0] if machine.gpus and placement.gpu_layers + int(placement.output_on_gpu) else None
+    backend = gpu.backend if gpu else "cpu"
+    f16 = quant in ("F16", "BF16", "F32")
+    hbm = bool(gpu and gpu.hbm)
+    vendor = gpu.vendor if gpu else ""
+    eff_gpu = decode_efficiency(backend, runtime, asm, hbm, vendor) * (asm.f16_decode_bonus if f16 else 1.0)
+    if gpu is not None and gpu.architecture.lower().startswith("pascal"):
+        eff_gpu *= asm.decode_factor_pascal
+    igpu = bool(gpu and machine.unified_memory and backend not in ("metal",) and runtime != "mlx")
+    if igpu:
+        eff_gpu = asm.decode_eff_unified * (asm.f16_decode_bonus if f16 else 1.0)
+    eff_cpu = asm.decode_eff_cpu
+    n_par = max(parallel, 1)
+    n_dev = machine.gpu_count if gpu is not None else 0
+    step = decode_step(a, w, placement, machine, runtime=runtime, quant=quant, params=params,
+                       active_params=active_params, depth=depth, kv_type=kv_type, batch=n_par,
+                       flash_attention=flash_attention, asm=asm)
+    decode_bound = step.bound
+    decode = n_par / step.seconds
     if runtime == "ollama":
         decode *= asm.ollama_decode_factor
+    mp = matmul_params(a, w, params, active_params)
+    attn_factor = asm.attention_cost_fa if flash_attention else asm.attention_cost_no_fa
+    peak = _peak_flops(machine, gpu, asm)
+    peff = prefill_efficiency(backend, runtime, asm, hbm, vendor) if gpu else 1.0
+    if gpu is not None and not gpu.tensor_cores:
+        peff *= asm.simt_eff_factor
 
     # ---- prefill: FLOPs over compute (attention weighted by its kernel cost), pipelined over GPUs ----
     p = max(prompt, 1)
