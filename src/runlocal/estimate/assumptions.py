@@ -124,7 +124,8 @@ class Assumptions:
     """Achieved / peak memory bandwidth when decoding on NVIDIA GPUs."""
     decode_eff_hbm: float = _a(0.673, "fitted", "bench/calibrate.py --linear: decode runs on HBM GPUs")
     """Same for GPUs with HBM (A100, H100, MI300X): batch-1 reads leave stacked memory partly idle."""
-    decode_eff_rocm: float = _a(0.94, "assumed", "llmfit community data (RX 7900 XT: 0.70)")
+    decode_eff_rocm: float = _a(0.90, "fitted", "calibrate.py --backends: 2025+ ROCm decode runs, RDNA 2-4 (fit share, "
+                                "n=18)")
     """Same for AMD GPUs."""
     decode_eff_metal: float = _a(0.844, "fitted", "bench/calibrate.py --linear: llama.cpp decode runs on Macs")
     """Same for Apple GPUs with llama.cpp."""
@@ -183,7 +184,8 @@ class Assumptions:
     moe_full_tile_tokens: float = _a(128.0, "assumed", "the 128-row tiles of llama.cpp's MMQ kernels")
     """Tokens an expert matmul needs to fill the tensor cores; fewer tokens per expert run proportionally
     slower."""
-    prefill_eff_rocm: float = _a(0.497, "fitted", "bench/calibrate.py --with-benchmarks: AMD prefill runs")
+    prefill_eff_rocm: float = _a(0.43, "fitted", "calibrate.py --backends: 2025+ ROCm prefill runs, RDNA 2-4 (fit "
+                                 "share, n=10)")
     """Achieved / peak FP16 FLOP/s on AMD prompt processing."""
     prefill_eff_metal: float = _a(0.632, "fitted", "calibrate.py (dev + fit share of benchmarks)")
     """Achieved / peak GPU FLOP/s on Apple prompt processing with llama.cpp."""
