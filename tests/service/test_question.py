@@ -124,3 +124,11 @@ def test_a_config_of_an_unknown_architecture_is_answered_and_says_so() -> None:
     assert a["ok"] and any("Rwkv7ForCausalLM" in n and "approximate" in n for n in a["basis"]["notes"])
     plain = answer({"model": {k: v for k, v in cfg.items() if k != "architectures"}, "hardware": "rtx-4090"})
     assert plain["ok"] and not any("approximate" in n for n in plain["basis"]["notes"])
+
+
+def test_a_radeon_igpu_on_vulkan_may_also_run_rocm() -> None:
+    from runlocal.service import answer
+
+    a = answer({"model": "llama-2-7b", "quant": "Q4_0", "hardware": "ryzen-ai-max-plus-395", "backend": "rocm"})
+    assert a["ok"] and any("rocm instead of the usual vulkan" in n for n in a["basis"]["notes"])
+    assert not answer({"model": "llama-2-7b", "hardware": "ryzen-ai-max-plus-395", "backend": "cuda"})["ok"]

@@ -101,6 +101,9 @@ def _with_backend(machine: Machine, backend: str | None) -> tuple[Machine, tuple
     usual = machine.gpus[0].backend
     compatible = {"cuda": {"cuda", "vulkan"}, "rocm": {"rocm", "vulkan"}, "metal": {"metal", "vulkan"},
                   "sycl": {"sycl", "vulkan"}, "vulkan": {"vulkan"}}
+    vendor = machine.gpus[0].vendor
+    if usual == "vulkan" and vendor in ("amd", "intel"):  # Radeon iGPUs (Strix Halo) also run ROCm; Arc iGPUs SYCL
+        compatible["vulkan"] = {"vulkan", "rocm" if vendor == "amd" else "sycl"}
     if backend != "cpu" and backend not in compatible.get(usual, {usual}):
         raise InvalidField(f"{backend} does not run on this hardware (its backend is {usual})",
                            sorted(compatible.get(usual, {usual})))
