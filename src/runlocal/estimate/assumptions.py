@@ -114,6 +114,17 @@ class Assumptions:
     """TensorRT-LLM's KV pool takes this share of the memory still free after weights and activations."""
     mlc_gpu_memory_utilization: float = _a(0.85, "taken", "MLC LLM EngineConfig: gpu_memory_utilization default 0.85")
     """MLC LLM's default share of GPU memory for weights, KV cache and temporary buffers."""
+    serve_seq_us_paged: float = _a(150.0, "assumed", "until fitted on published serving runs: vLLM-style engines' "
+                                   "per-sequence step work (scheduling, sampling, paged-attention gathers)")
+    """Extra microseconds each sequence beyond the first adds to a decode step in vLLM, SGLang, TensorRT-LLM, MLC."""
+    serve_seq_us_llamacpp: float = _a(40.0, "assumed", "until fitted on llama-batched-bench runs")
+    """Extra microseconds each sequence beyond the first adds to a llama.cpp decode step (-np slots)."""
+    nvlink_gb_s: float = _a(450.0, "taken", "NVIDIA H100 SXM: NVLink 4 at 900 GB/s both ways, 450 GB/s each way")
+    """One direction of a datacenter GPU's NVLink, for tensor-parallel all-reduces (HBM parts are taken as SXM)."""
+    allreduce_latency_us_nvlink: float = _a(10.0, "assumed", "NCCL small-message all-reduce over NVLink, ~10 us")
+    """Fixed cost of one all-reduce between NVLink-connected GPUs."""
+    allreduce_latency_us_pcie: float = _a(30.0, "assumed", "NCCL small-message all-reduce over PCIe, ~30 us")
+    """Fixed cost of one all-reduce between GPUs that talk over PCIe (consumer cards, no NVLink)."""
     sglang_mem_fraction_static: float = _a(0.88, "taken", "SGLang server_args.py: mem_fraction_static 0.88 at "
                                            "tp_size 1 (0.87 at 2, 0.85 at 4, 0.81 at 8)")
     """Share of each GPU's memory SGLang gives to weights and its KV pool at start-up (the rest holds activations
@@ -332,7 +343,7 @@ POSITIVE = {f.name for f in dataclasses.fields(Assumptions)
                 "apple_ws_fraction_large", "unified_gpu_fraction", "default_host_ram_gb",
                 "default_host_ram_bandwidth_gb_s", "default_server_ram_gb", "default_server_ram_bandwidth_gb_s",
                 "default_pcie_gb_s", "vllm_gpu_memory_utilization", "trtllm_free_gpu_memory_fraction",
-                "mlc_gpu_memory_utilization", "cpu_gflops_per_core", "ollama_decode_factor",
+                "mlc_gpu_memory_utilization", "nvlink_gb_s", "cpu_gflops_per_core", "ollama_decode_factor",
                 "ollama_prefill_factor", "f16_decode_bonus", "prefill_quant_factor_f16", "moe_full_tile_tokens",
                 "unet_reuse", "simt_eff_factor", "dit_eff_factor", "video_vae_chunk_frames",
                 "moe_layer_overhead_factor", "compute_ffn_factor", "prefill_chunk_tokens", "default_cpu_ram_gb",

@@ -94,6 +94,7 @@ class Estimate:
     weights_detail: Weights
     capacity: Capacity
     assumptions_used: dict[str, Any] = field(default_factory=dict)
+    placement: Placement | None = None  # where the weights and cache went (serving reuses it)
     notes: tuple[str, ...] = ()
 
 
@@ -308,7 +309,7 @@ def estimate(q: Query) -> Estimate:
         gpu_layers=placement.gpu_layers, total_layers=placement.total_layers,
         cpu_moe_layers=placement.cpu_moe_layers, max_context_tokens=max_ctx, speed=sp,
         runtime=runtime, quant=quant, flash_attention=fa, reason=placement.reason, weights_detail=w,
-        capacity=cap, assumptions_used=_asm_dict(asm), notes=tuple(notes),
+        capacity=cap, assumptions_used=_asm_dict(asm), notes=tuple(notes), placement=placement,
     )
 
 

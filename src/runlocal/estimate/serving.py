@@ -1,0 +1,270 @@
+"""Serving: how many sequences fit at once, how fast each goes as the batch grows, and the wait under load.
+
+capacity   KV pool = what the engine leaves for the cache once weights and buffers are placed:
+             vLLM        gpu_memory_utilization x memory - weights/g - activation peak - CUDA graphs, per GPU
+             SGLang      mem_fraction_static x memory - weights/g, per GPU
+             TensorRT-LLM  free_gpu_memory_fraction x (memory - weights/g - buffers), per GPU
+             MLC LLM     gpu_memory_utilization x memory - weights/g - buffers, per GPU
+             llama.cpp, Ollama and the other llama.cpp runtimes: the accelerator memory left after weights and
+             buffers, shared by the -np slots (unified KV)
+           bytes per sequence = for every layer with its own cache: cached values x tokens (full layers: every
+             token, rounded up to the engine's block; sliding layers: at most the window; recurrent layers: their
+             fixed state), the DSA indexer's keys and Falcon-H1's state included
+           maximum concurrency at an average context L = pool / bytes per sequence(L)
+step       one decode step of B sequences (speed.decode_step): weights touched by the batch (MoE: the experts
+           any of the B tokens routes to) + B x KV read at the mean depth, over bandwidth (over g GPUs with tensor
+           parallel), or the batch's FLOPs over compute, whichever is longer; plus the fixed per-layer cost, two
+           all-reduces per layer over the interconnect with tensor parallel, and a per-sequence engine cost
+           (scheduling, sampling, paged-attention gathers) for every sequence after the first
+           per-user tokens/s = 1 / step;  aggregate = B / step
+load       requests arrive at `rate` per second, each with a prompt and an output length; prefill is served
+           first-come first-served at the single-request prefill rate, slowed by the share of time decode steps
+           take (chunked prefill shares steps); its queue is treated as M/M/1, so the time to first token has
+           p50 = ln 2 / (mu - lambda) and p90 = ln 10 / (mu - lambda); concurrency follows Little's law
+           (N = rate x time in the system) and per-user speed is read off the curve at N.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+from .assumptions import Assumptions
+from .engine import Estimate, Query, estimate
+from .memory import kv_type_bytes, kv_values_per_token
+from .specs import FULL, LINEAR, MLA, NONE, SLIDING, Architecture
+from .speed import DecodeStep, decode_step
+
+TENSOR_PARALLEL_ENGINES = frozenset({"vllm", "sglang", "tensorrt-llm", "mlc-llm"})
+"""Engines that split every layer over the GPUs; the llama.cpp family splits by layers."""
+
+BLOCK_TOKENS = {"vllm": 16, "sglang": 1, "tensorrt-llm": 32, "mlc-llm": 16}
+"""Tokens per KV block: vLLM's default block_size 16, SGLang's token-granular pool (page size 1), TensorRT-LLM's
+tokens_per_block 32, MLC LLM's paged cache (16). llama.cpp keeps cells, rounded to 256 for the whole cache."""
+
+CURVE_BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    concurrency: int
+    per_user_tokens_per_s: float
+    aggregate_tokens_per_s: float
+    step_ms: float
+    bound: str  # memory | compute
+    fits_pool: bool  # False: this many sequences at the average context do not fit the KV pool at once
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    rate_per_s: float
+    concurrency: float
+    ttft_p50_s: float
+    ttft_p90_s: float
+    e2e_p50_s: float
+    e2e_p90_s: float
+    per_user_tokens_per_s: float
+    stable: bool  # False: requests arrive faster than prefill can take them; the queue grows without bound
+
+
+@dataclass(frozen=True)
+class ServingEstimate:
+    engine: str
+    gpu_count: int
+    tensor_parallel: bool
+    pool_bytes: int
+    kv_bytes_per_sequence: int
+    max_concurrency: int  # sequences of the full context that fit at once (vLLM's "maximum concurrency")
+    typical_concurrency: int  # sequences that fit at the average length in flight (prompt + half the output)
+    context_tokens: int
+    curve: tuple[CurvePoint, ...]
+    knee: int | None  # the smallest batch at which the step turns compute-bound (None: not within the curve)
+    prefill_tokens_per_s: float | None
+    single: Estimate
+    notes: tuple[str, ...]
+
+    def at(self, users: float) -> CurvePoint:
+        """The curve at `users` concurrent sequences (log-interpolated between measured batch sizes)."""
+        return point_at(self.curve, users)
+
+
+def kv_bytes_per_sequence(a: Architecture, tokens: int, kv_type: str, block: int) -> int:
+    """Cache bytes one sequence of `tokens` holds in a paged pool (see the module docstring)."""
+    t = max(1, tokens)
+    blocks = -(-t // max(block, 1)) * max(block, 1)
+    total = 0
+    state = a.linear_state_elements * 4 if a.parallel_ssm else 0
+    for i, kind in enumerate(a.layer_kinds()):
+        if not a.owns_kv(i) or kind == NONE:
+            continue
+        if kind == LINEAR:
+            total += a.linear_state_elements * 4
+            continue
+        vals = kv_values_per_token(a, kind)
+        cells = min(blocks, a.sliding_window) if kind == SLIDING and a.sliding_window else blocks
+        total += kv_type_bytes(kv_type, vals * cells) + state
+        if kind == MLA and a.indexer_head_dim:
+            total += kv_type_bytes(kv_type, a.indexer_head_dim * cells)
+        if kind not in (FULL, SLIDING, MLA):  # pragma: no cover - layer kinds are validated
+            raise ValueError(kind)
+    return total
+
+
+def kv_pool_bytes(est: Estimate, engine: str, asm: Assumptions) -> int:
+    """The KV pool over all GPUs once weights and buffers are placed (module docstring)."""
+    cap = est.capacity
+    g = max(cap.gpu_count, 1)
+    weights = est.memory.weights_bytes
+    compute = est.memory.compute_bytes
+    if engine == "sglang":
+        return max(0, cap.per_gpu_bytes * g - weights)
+    if engine == "tensorrt-llm":
+        # capacity() already took the 0.9 share of the card; the pool is that share of what remains
+        free = cap.per_gpu_bytes / asm.trtllm_free_gpu_memory_fraction * g - weights - compute
+        return max(0, int(free * asm.trtllm_free_gpu_memory_fraction))
+    if engine in ("vllm", "mlc-llm"):
+        return max(0, cap.per_gpu_bytes * g - weights - compute)
+    # llama.cpp family: the accelerator memory its placement leaves once weights and buffers are on it
+    used = est.memory.accelerator_bytes - est.memory.kv_cache_bytes
+    return max(0, cap.per_gpu_bytes * g + cap.overhead_per_gpu * g - used - cap.overhead_per_gpu * g)
+
+
+def allreduce_seconds(batch: int, hidden: int, gpus: int, *, link_bytes_per_s: float, latency_us: float) -> float:
+    """One ring all-reduce of a batch's 16-bit activations: latency + 2 (g - 1) / g x bytes over the link."""
+    if gpus <= 1:
+        return 0.0
+    data = batch * hidden * 2
+    return latency_us * 1e-6 + 2 * (gpus - 1) / gpus * data / link_bytes_per_s
+
+
+def _link(q: Query, asm: Assumptions) -> tuple[float, float, str]:
+    g = q.machine.gpus[0] if q.machine.gpus else None
+    if g is not None and g.hbm:
+        return asm.nvlink_gb_s * 1e9, asm.allreduce_latency_us_nvlink, "NVLink"
+    pcie = (g.pcie_bytes_per_s if g is not None and g.pcie_bytes_per_s else asm.default_pcie_gb_s * 1e9)
+    return pcie, asm.allreduce_latency_us_pcie, "PCIe"
+
+
+def step(q: Query, est: Estimate, batch: int, depth: int, engine: str) -> tuple[DecodeStep, float]:
+    """The decode step of `batch` sequences at `depth`, and the seconds it takes with the engine's own costs."""
+    asm = q.assumptions
+    tp = engine in TENSOR_PARALLEL_ENGINES and q.machine.gpu_count > 1
+    placement = est.placement
+    assert placement is not None
+    s = decode_step(q.model.arch, est.weights_detail, placement, q.machine, runtime=engine, quant=est.quant,
+                    params=q.model.params, active_params=q.model.active_params, depth=depth,
+                    kv_type=q.kv_cache_type, batch=batch, flash_attention=est.flash_attention, asm=asm,
+                    tensor_parallel=tp)
+    seconds = s.seconds
+    if tp:
+        link, lat, _ = _link(q, asm)
+        seconds += 2 * q.model.arch.n_layers * allreduce_seconds(batch, q.model.arch.hidden_size,
+                                                                 q.machine.gpu_count, link_bytes_per_s=link,
+                                                                 latency_us=lat)
+    per_seq = asm.serve_seq_us_paged if engine in TENSOR_PARALLEL_ENGINES else asm.serve_seq_us_llamacpp
+    seconds += (batch - 1) * per_seq * 1e-6
+    return s, seconds
+
+
+def point_at(curve: tuple[CurvePoint, ...], users: float) -> CurvePoint:
+    """Log-linear interpolation of the curve at a (possibly fractional) concurrency."""
+    u = max(1.0, users)
+    lo = curve[0]
+    for hi in curve[1:]:
+        if u <= hi.concurrency:
+            f = (math.log(u) - math.log(lo.concurrency)) / (math.log(hi.concurrency) - math.log(lo.concurrency))
+            per = math.exp(math.log(lo.per_user_tokens_per_s) * (1 - f) + math.log(hi.per_user_tokens_per_s) * f)
+            return CurvePoint(int(round(u)), per, per * u, 1000 / per, hi.bound if f > 0.5 else lo.bound,
+                              lo.fits_pool if f <= 0.5 else hi.fits_pool)
+        lo = hi
+    return lo
+
+
+def serve(q: Query, *, engine: str, context_tokens: int, output_tokens: int, prompt_tokens: int,
+          max_batch: int = 512) -> ServingEstimate:
+    """Capacity and the throughput-against-interactivity curve for this model, machine and engine."""
+    asm = q.assumptions
+    ctx = max(1, context_tokens)
+    single_q = dataclasses.replace(q, parallel=1, context_tokens=ctx, prompt_tokens=max(1, prompt_tokens),
+                                   depth_tokens=0)
+    est = estimate(single_q)
+    notes: list[str] = []
+    block = BLOCK_TOKENS.get(engine, 1)
+    per_seq = kv_bytes_per_sequence(q.model.arch, ctx, q.kv_cache_type, block)
+    pool = kv_pool_bytes(est, engine, asm) if est.fits == "gpu" else 0
+    max_conc = pool // per_seq if per_seq else 0
+    avg_len = min(ctx, max(1, prompt_tokens + output_tokens // 2))
+    per_avg = kv_bytes_per_sequence(q.model.arch, avg_len, q.kv_cache_type, block)
+    typical = pool // per_avg if per_avg else 0
+    if est.fits != "gpu":
+        notes.append("the model does not fit on the accelerator with this engine: no serving capacity")
+    depth = max(0, prompt_tokens + output_tokens // 2)
+    curve: list[CurvePoint] = []
+    knee = None
+    for b in CURVE_BATCHES:
+        if b > max(max_batch, 1):
+            break
+        if est.fits != "gpu":
+            break
+        s, secs = step(q, est, b, depth, engine)
+        if s.bound == "compute" and knee is None:
+            knee = b
+        curve.append(CurvePoint(b, 1 / secs, b / secs, secs * 1000, s.bound, b <= typical))
+    tp = engine in TENSOR_PARALLEL_ENGINES and q.machine.gpu_count > 1
+    if tp:
+        _, _, name = _link(q, asm)
+        notes.append(f"tensor parallel over {q.machine.gpu_count} GPUs: two all-reduces per layer over {name}")
+    notes.append(f"each sequence after the first adds "
+                 f"{asm.serve_seq_us_paged if engine in TENSOR_PARALLEL_ENGINES else asm.serve_seq_us_llamacpp:g}"
+                 " us per step (scheduling, sampling, cache gathers)")
+    return ServingEstimate(engine=engine, gpu_count=q.machine.gpu_count, tensor_parallel=tp, pool_bytes=int(pool),
+                           kv_bytes_per_sequence=per_seq, max_concurrency=int(max_conc),
+                           typical_concurrency=int(typical), context_tokens=ctx,
+                           curve=tuple(curve), knee=knee, prefill_tokens_per_s=est.speed.prefill_tokens_per_s,
+                           single=est, notes=tuple(notes))
+
+
+def under_load(s: ServingEstimate, *, rate_per_s: float, prompt_tokens: int, output_tokens: int) -> LoadResult:
+    """Time to first token and end-to-end latency at an arrival rate (module docstring).
+
+    Prefill takes rho = rate x prompt / prefill rate of the GPU's time; decode steps of the N sequences in flight
+    run in the rest, so each user gets (1 - rho) / step(N) tokens/s. Prefill waits in an M/M/1 queue with service
+    rate prefill rate / prompt, and N = rate x (mean time to first token + output / per-user rate)."""
+    if not s.curve or not s.prefill_tokens_per_s:
+        return LoadResult(rate_per_s, 0.0, math.inf, math.inf, math.inf, math.inf, 0.0, False)
+    lam = max(rate_per_s, 1e-9)
+    mu = s.prefill_tokens_per_s / max(prompt_tokens, 1)
+    rho = lam / mu
+    if rho >= 1:
+        return LoadResult(rate_per_s, math.inf, math.inf, math.inf, math.inf, math.inf, 0.0, False)
+    wait = 1 / (mu - lam)
+    step1 = 1 / s.curve[0].per_user_tokens_per_s
+    ttft50, ttft90, mean_ttft = math.log(2) * wait + step1, math.log(10) * wait + step1, wait + step1
+    n = lam * (mean_ttft + output_tokens / ((1 - rho) * s.curve[0].per_user_tokens_per_s))
+    per_user = 0.0
+    for _ in range(100):
+        per_user = (1 - rho) * s.at(n).per_user_tokens_per_s
+        n_new = lam * (mean_ttft + output_tokens / per_user)
+        if abs(n_new - n) < 1e-4 * max(n, 1):
+            n = n_new
+            break
+        n = 0.5 * (n + n_new)
+    gen = output_tokens / per_user
+    stable = n <= max(s.typical_concurrency, 1) and n <= s.curve[-1].concurrency
+    return LoadResult(rate_per_s, n, ttft50, ttft90, ttft50 + gen, ttft90 + gen, per_user, stable)
+
+
+def users_at(s: ServingEstimate, target_tokens_per_s: float) -> int:
+    """The most concurrent users that each still get `target_tokens_per_s`, within the KV pool."""
+    best = 0
+    for p in s.curve:
+        if p.per_user_tokens_per_s >= target_tokens_per_s:
+            best = p.concurrency
+    if best and s.curve and best < s.curve[-1].concurrency:
+        # refine between this batch and the next by the interpolated curve
+        u = best
+        while u < s.curve[-1].concurrency and point_at(s.curve, u + 1).per_user_tokens_per_s >= target_tokens_per_s:
+            u += 1
+        best = u
+    return min(best, s.typical_concurrency)

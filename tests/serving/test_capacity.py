@@ -1,0 +1,90 @@
+"""Serving capacity (runlocal.estimate.serving, service.capacity, `runlocal capacity`): the KV pool and the
+concurrency worked out by hand, the batch-speed curve's limits, tensor parallel, load, and bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from runlocal.cli.main import main
+from runlocal.errors import InvalidField
+from runlocal.service import answer
+from runlocal.service.capacity import capacity, parse_rate
+
+GIB = 2**30
+
+
+def test_vllm_pool_and_concurrency_by_hand() -> None:
+    r = capacity({"model": "llama-3.1-8b", "hardware": "h100-sxm", "runtime": "vllm", "context_tokens": 8192,
+                  "prompt_tokens": 1024, "output_tokens": 256})
+    # H100 SXM, 80 GiB: 0.9 x 85,899,345,920 = 77,309,411,328; minus 1.5 GiB of CUDA graphs and torch context
+    # (1,610,612,736) = 75,698,798,592 per GPU; minus the BF16 weights (16,061,054,976) and the 8K-token prefill
+    # chunk's activations (188,653,568) leaves a pool of 59,449,090,048 bytes.
+    assert r["kv_pool_bytes"] == 59_449_090_048
+    # Llama 3.1 8B caches 32 layers x 2 (K, V) x 8 KV heads x 128 x 2 bytes = 131,072 bytes per token, so a full
+    # 8,192-token sequence holds 1 GiB: floor(59,449,090,048 / 1,073,741,824) = 55 sequences at once
+    assert r["kv_bytes_per_sequence"] == GIB and r["max_concurrency"] == 55
+    # at the average length in flight (1,024 + 128 tokens, 72 blocks of 16): 1,152 x 131,072 = 150,994,944 bytes
+    assert r["typical_concurrency"] == 59_449_090_048 // (1152 * 131_072)
+
+
+def test_one_user_is_the_single_stream_figure_and_big_batches_turn_compute_bound() -> None:
+    q = {"model": "llama-3.1-8b", "hardware": "rtx-4090", "runtime": "vllm", "quant": "AWQ-INT4"}
+    r = capacity({**q, "context_tokens": 512, "prompt_tokens": 256, "output_tokens": 64})
+    single = answer({**q, "context_tokens": 512, "prompt_tokens": 256, "depth_tokens": 256 + 32})
+    assert r["curve"][0]["per_user_tokens_per_s"] == pytest.approx(single["speed"]["decode_tokens_per_s"], rel=0.01)
+    agg = [p["aggregate_tokens_per_s"] for p in r["curve"]]
+    per = [p["per_user_tokens_per_s"] for p in r["curve"]]
+    # more users: less each, and more in total until the step is compute-bound, where the total levels off
+    assert per == sorted(per, reverse=True) and all(b >= 0.99 * a for a, b in zip(agg, agg[1:], strict=False))
+    assert r["curve"][-1]["bound"] == "compute" and r["knee_concurrency"] is not None
+
+
+def test_tensor_parallel_beats_a_layer_split_for_one_user() -> None:
+    base = {"model": "llama-3.3-70b", "hardware": "h100-sxm", "gpu_count": 4, "context_tokens": 4096}
+    tp = capacity({**base, "runtime": "vllm"})
+    assert tp["tensor_parallel"] and any("all-reduces" in n for n in tp["notes"])
+    split = answer({**base, "runtime": "llama.cpp", "quant": "F16"})
+    assert tp["single_user_tokens_per_s"] > 2 * split["speed"]["decode_tokens_per_s"]
+
+
+def test_load_and_plan() -> None:
+    r = capacity({"model": "llama-3.1-8b", "hardware": "h100-sxm", "runtime": "vllm", "users": 500,
+                  "context_tokens": 8192, "output_tokens": 400, "rate_per_s": 2, "target_tokens_per_s": 20})
+    ld = r["load"]
+    assert ld["stable"] and 0 < ld["ttft_p50_s"] < ld["ttft_p90_s"] < ld["e2e_p50_s"]
+    plan = r["plan"]
+    assert plan["users_per_machine"] > 0 and plan["machines_needed"] == -(-500 // plan["users_per_machine"])
+    assert plan["options"] and all(o["machines"] * o["users_per_machine"] >= 500 for o in plan["options"])
+    overload = capacity({"model": "llama-3.1-8b", "hardware": "rtx-3060-12gb", "runtime": "llama.cpp",
+                         "rate_per_s": 500, "context_tokens": 4096})
+    assert overload["load"]["stable"] is False
+
+
+def test_llama_cpp_slots_share_the_cache() -> None:
+    r = capacity({"model": "qwen3-8b", "hardware": "rtx-4090", "runtime": "llama.cpp", "users": 8,
+                  "context_tokens": 8192})
+    assert r["max_concurrency"] >= 8 and "-np 8 -c 65536" in r["commands"]["llama.cpp"]
+
+
+def test_bad_input_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    for bad in ({"users": 0}, {"users": 10**9}, {"context_tokens": -1}, {"rate_per_s": float("nan")},
+                {"prompt_tokens": 9000, "context_tokens": 4096}):
+        with pytest.raises(InvalidField):
+            capacity({"model": "llama-3.1-8b", "hardware": "rtx-4090", **bad})
+    assert parse_rate("120/min") == 2.0 and parse_rate("3/s") == 3.0
+    with pytest.raises(InvalidField):
+        parse_rate("fast")
+    assert main(["capacity", "llama-3.1-8b", "-H", "rtx-4090", "--rate", "soon"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--rate" in err
+
+
+def test_cli_json_and_text(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["capacity", "llama-3.1-8b", "-H", "h100-sxm", "--runtime", "vllm", "--users", "50", "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["users"]["asked"] == 50 and r["curve"][0]["concurrency"] == 1
+    assert main(["capacity", "llama-3.1-8b", "-H", "h100-sxm", "--runtime", "vllm", "--target-tps", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "tok/s each" in out and "per-user tokens/s" in out and "users per machine" in out
