@@ -310,3 +310,15 @@ def test_mlc_and_tensorrt_llm() -> None:
                                "runtime": "tensorrt-llm"})["error"]["message"]
     assert not answer({"model": "llama-3.1-8b", "hardware": "rtx-4090", "runtime": "mlc-llm", "quant": "Q4_K_M"})["ok"]
     assert answer({"model": "qwen3-8b", "hardware": "m4-max-36gb", "runtime": "LM Studio MLX"})["runtime"] == "mlx"
+
+
+def test_gpt_oss_files_keep_their_experts_mxfp4() -> None:
+    from runlocal.catalog.build import model_spec
+    from runlocal.estimate.weights import file_bytes, weights
+    from runlocal.service.resolve import catalog
+
+    a = model_spec(catalog().models["gpt-oss-20b"]).arch
+    w = weights(a, "Q4_K_M")
+    assert dict(w.type_bytes).get("mxfp4", 0) > 0.8 * w.total_bytes
+    # bartowski's openai_gpt-oss-20b-Q4_K_M.gguf is 11,673,418,816 bytes (was computed 35 % larger)
+    assert abs(file_bytes(a, "Q4_K_M", w) / 11_673_418_816 - 1) < 0.01

@@ -227,6 +227,11 @@ def weights(arch: Architecture, quant: str) -> Weights:
     sizes: list[tuple[str, int]]
     if quant in FTYPES:
         types = assign_types(quant, arch, tensors)
+        if arch.arch == "gpt-oss":
+            # the checkpoint's experts are MXFP4; the converter writes them so and llama-quantize leaves them, so
+            # every published gpt-oss GGUF keeps them MXFP4 whatever its file type (unsloth's 20B "F16" is 13.8 GB)
+            types = ["mxfp4" if t.name.endswith("_exps.weight") and len(t.shape) == 3 else ty
+                     for t, ty in zip(tensors, types, strict=True)]
         sizes = [(ty, tensor_bytes(ty, math.prod(t.shape))) for ty, t in zip(types, tensors, strict=True)]
         method = "llama.cpp per-tensor type rules over the converter's tensor table"
     elif quant == "MLX-MXFP4":
