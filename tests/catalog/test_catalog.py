@@ -45,12 +45,12 @@ def test_every_hardware_resolves_by_id_name_and_aliases() -> None:
     ("qwen2.5-coder:32b", "qwen2.5-32b", None),
     ("gpt-oss:120b", "gpt-oss-120b", None),
     # Unsloth dynamic quants are a K-quant mix with a few tensors raised: the base type is the closest one
-    ("Qwen3-30B-A3B-UD-Q4_K_XL-00001-of-00002.gguf", "qwen3-30b-a3b", "Q4_K_M"),
-    ("Qwen3-30B-A3B-UD-Q3_K_XL.gguf", "qwen3-30b-a3b", "Q3_K_M"),
+    ("Qwen3-30B-A3B-UD-Q4_K_XL-00001-of-00002.gguf", "qwen3-30b-a3b", "UD-Q4_K_XL"),
+    ("Qwen3-30B-A3B-UD-Q3_K_XL.gguf", "qwen3-30b-a3b", "UD-Q3_K_XL"),
     # there is no Q2_K_M, Q6_K_M or Q8_K_M: those UD mixes are built on Q2_K, Q6_K and Q8_0
-    ("Qwen3-30B-A3B-UD-Q2_K_XL.gguf", "qwen3-30b-a3b", "Q2_K"),
-    ("Qwen3-30B-A3B-UD-Q6_K_XL.gguf", "qwen3-30b-a3b", "Q6_K"),
-    ("Qwen3-30B-A3B-UD-Q8_K_XL.gguf", "qwen3-30b-a3b", "Q8_0"),
+    ("Qwen3-30B-A3B-UD-Q2_K_XL.gguf", "qwen3-30b-a3b", "UD-Q2_K_XL"),
+    ("Qwen3-30B-A3B-UD-Q6_K_XL.gguf", "qwen3-30b-a3b", "UD-Q6_K_XL"),
+    ("Qwen3-30B-A3B-UD-Q8_K_XL.gguf", "qwen3-30b-a3b", "UD-Q8_K_XL"),
 ])
 def test_model_names_people_type(name: str, model_id: str, quant: str | None) -> None:
     m = resolve_model(catalog(), name)

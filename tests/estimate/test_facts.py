@@ -322,3 +322,18 @@ def test_gpt_oss_files_keep_their_experts_mxfp4() -> None:
     assert dict(w.type_bytes).get("mxfp4", 0) > 0.8 * w.total_bytes
     # bartowski's openai_gpt-oss-20b-Q4_K_M.gguf is 11,673,418,816 bytes (was computed 35 % larger)
     assert abs(file_bytes(a, "Q4_K_M", w) / 11_673_418_816 - 1) < 0.01
+
+
+def test_unsloth_dynamic_quants() -> None:
+    from runlocal.catalog.build import model_spec
+    from runlocal.estimate.weights import file_bytes, weights
+    from runlocal.service.resolve import catalog
+
+    moe = model_spec(catalog().models["qwen3.5-35b-a3b"]).arch
+    w = weights(moe, "UD-Q4_K_XL")
+    types = dict(w.type_bytes)
+    assert {"q8_0", "q4_k", "q5_k"} <= set(types)  # non-expert weights Q8_0, experts gate/up Q4_K, down Q5_K
+    # unsloth/Qwen3.5-35B-A3B-GGUF UD-Q4_K_XL (March 2026 upload): 22,241,950,336 bytes
+    assert abs(file_bytes(moe, "UD-Q4_K_XL", w) / 22_241_950_336 - 1) < 0.01
+    dense = model_spec(catalog().models["qwen3-8b"]).arch
+    assert weights(dense, "UD-Q4_K_XL").total_bytes == weights(dense, "Q4_K_M").total_bytes  # base mix for dense

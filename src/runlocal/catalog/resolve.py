@@ -115,15 +115,14 @@ def index(cat: Catalog) -> Index:
     return idx
 
 
-# Unsloth "UD-Qn_K_XL" -> the standard file type it is built on (Q2_K, Q6_K and Q8_0 have no _M variant).
-_UD_BASE = {"Q2": "Q2_K", "Q3": "Q3_K_M", "Q4": "Q4_K_M", "Q5": "Q5_K_M", "Q6": "Q6_K", "Q7": "Q8_0", "Q8": "Q8_0"}
+# Unsloth "UD-Qn_K_XL" names are file types of their own (estimate.ggml_types.UD_BASE).
 
 
 def _canon_quant(q: str) -> str:
     q = q.upper()
     m = re.fullmatch(r"UD-(Q[2-8])_K_XL", q)
-    if m:  # Unsloth dynamic quants: the K-quant mix with a few tensors raised; closest standard type
-        return _UD_BASE[m.group(1)]
+    if m:  # Unsloth dynamic quants: their own file types (estimate.ggml_types.UD_BASE); Q7 reads as Q8
+        return "UD-Q8_K_XL" if m.group(1) == "Q7" else q
     return {"FP16": "F16", "MXFP4": "MXFP4_MOE"}.get(q, q)
 
 

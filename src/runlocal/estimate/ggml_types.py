@@ -92,6 +92,13 @@ EMBED_OUTPUT_Q8: dict[str, str] = {"Q2_K_L": "Q2_K", "Q3_K_XL": "Q3_K_L", "Q4_K_
                                    "Q6_K_L": "Q6_K"}
 FTYPES.update({k: FTYPES[v] for k, v in EMBED_OUTPUT_Q8.items()})
 
+# Unsloth's dynamic quants, by the standard file type each is built on (Q2_K, Q6_K and Q8_0 have no _M variant).
+# Their recipe is per model; quant_rules.assign_types applies the 2026 one to MoE models (non-expert weights Q8_0,
+# routed experts at the base K-type, down one step up) and sizes dense models as the base type.
+UD_BASE: dict[str, str] = {"UD-Q2_K_XL": "Q2_K", "UD-Q3_K_XL": "Q3_K_M", "UD-Q4_K_XL": "Q4_K_M",
+                           "UD-Q5_K_XL": "Q5_K_M", "UD-Q6_K_XL": "Q6_K", "UD-Q8_K_XL": "Q8_0"}
+FTYPES.update({k: FTYPES[v] for k, v in UD_BASE.items()})
+
 # llama-quantize's aliases (tools/quantize/quantize.cpp)
 FTYPE_ALIASES: dict[str, str] = {"Q3_K": "Q3_K_M", "Q4_K": "Q4_K_M", "Q5_K": "Q5_K_M"}
 
@@ -100,6 +107,8 @@ def canonical_ftype(ftype: str) -> str:
     """The FTYPES key for a user-written file type ("q4_k_m", "Q4_K" -> "Q4_K_M")."""
     f = ftype.strip().upper().replace("-", "_")
     f = FTYPE_ALIASES.get(f, f)
+    if f.startswith("UD_"):
+        f = "UD-" + f[3:]
     if f not in FTYPES:
         raise KeyError(f"unknown llama.cpp file type {ftype!r}")
     return f

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .ggml_types import EMBED_OUTPUT_Q8, FTYPES, GGML_TYPES, canonical_ftype, tensor_bytes
+from .ggml_types import EMBED_OUTPUT_Q8, FTYPES, GGML_TYPES, UD_BASE, canonical_ftype, tensor_bytes
 from .gguf_layout import TensorSpec, gguf_tensors, n_blocks
 from .specs import FULL, SLIDING, Architecture
 
@@ -414,6 +414,15 @@ def _sort_key(t: TensorSpec) -> tuple[int, str]:
     return (int(hit.group(1)) if hit else -1, t.name)
 
 
+_UD_MOE: dict[str, tuple[str, str]] = {
+    "UD-Q2_K_XL": ("q2_k", "q3_k"), "UD-Q3_K_XL": ("q3_k", "q4_k"), "UD-Q4_K_XL": ("q4_k", "q5_k"),
+    "UD-Q5_K_XL": ("q5_k", "q6_k"), "UD-Q6_K_XL": ("q6_k", "q8_0"), "UD-Q8_K_XL": ("q8_0", "q8_0"),
+}
+"""Routed-expert (gate/up, down) types of Unsloth's 2026 MoE recipe; every other weight is Q8_0. Derived from the
+type counts of Qwen3.5-35B-A3B-UD-Q4_K_XL (q8_0 312, q4_K 78, q5_K 41, q6_K 1: one layer is raised one step more),
+which it reproduces to the byte."""
+
+
 def assign_types(
     ftype: str, a: Architecture, tensors: list[TensorSpec], *, imatrix: bool | None = None
 ) -> list[str]:
@@ -424,6 +433,20 @@ def assign_types(
     tensor that type; everything else stays F32 as the converter wrote it.
     """
     ft = canonical_ftype(ftype)
+    if ft in UD_BASE:
+        base = assign_types(UD_BASE[ft], a, tensors, imatrix=imatrix)
+        if not a.n_experts:
+            return base  # dense: Unsloth's per-model bumps are not public; the base mix (files run 0-10 % larger)
+        k_type, down_type = _UD_MOE[ft]
+        out_ud = []
+        for t, ty in zip(tensors, base, strict=True):
+            if not allows_quantization(t):
+                out_ud.append(ty)
+            elif "_exps" in t.name:
+                out_ud.append(_fallback(t, down_type if "ffn_down" in t.name else k_type))
+            else:
+                out_ud.append(_fallback(t, "q8_0"))
+        return out_ud
     if ft in EMBED_OUTPUT_Q8:  # the base mix, then the embeddings and the output head raised to Q8_0
         base = assign_types(EMBED_OUTPUT_Q8[ft], a, tensors, imatrix=imatrix)
         return ["q8_0" if t.name in ("token_embd.weight", "output.weight") and allows_quantization(t) else ty
