@@ -34,6 +34,10 @@ def _gguf_repo(e: Entity | None, quant: str) -> str | None:
     for a in arts:
         if str(a.get("quant", "")).upper() == quant.upper():
             return str(a["repo"])
+    if quant.upper().startswith("UD-"):  # Unsloth's dynamic quants live in unsloth's repositories
+        hit = next((a for a in e.aliases if a.lower().startswith("unsloth/") and a.lower().endswith("-gguf")), None)
+        if hit:
+            return hit
     for a in e.aliases:
         if "/" in a and a.lower().endswith("-gguf"):
             return a
