@@ -88,3 +88,11 @@ def test_cli_json_and_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["capacity", "llama-3.1-8b", "-H", "h100-sxm", "--runtime", "vllm", "--target-tps", "20"]) == 0
     out = capsys.readouterr().out
     assert "tok/s each" in out and "per-user tokens/s" in out and "users per machine" in out
+
+
+def test_contract_answers_with_parallel_give_per_user_and_total() -> None:
+    one = answer({"model": "llama-3.1-8b", "hardware": "h100-sxm", "runtime": "vllm"})["speed"]
+    many = answer({"model": "llama-3.1-8b", "hardware": "h100-sxm", "runtime": "vllm", "parallel": 8})["speed"]
+    assert "per_user_decode_tokens_per_s" not in one
+    assert many["aggregate_decode_tokens_per_s"] == many["decode_tokens_per_s"]
+    assert many["per_user_decode_tokens_per_s"] == pytest.approx(many["decode_tokens_per_s"] / 8, abs=0.01)

@@ -247,10 +247,13 @@ def estimate_diffusion(q: DiffusionQuery, asm: Assumptions) -> DiffusionEstimate
     t_vae = m.vae_gflops_per_mpixel * 1e9 * px / 1e6 / (eff * peak_flops)
     t_offload = 0.0
     pcie = (gpu.pcie_bytes_per_s if gpu and gpu.pcie_bytes_per_s else asm.default_pcie_gb_s * 1e9)
+    if q.machine.unified_memory:  # one memory: "offloaded" weights are re-read from RAM, not copied over a bus
+        pcie = q.machine.ram_bandwidth_bytes_per_s * asm.decode_eff_cpu
     if fits == "gpu+cpu" and gpu is not None:
         if peak < den_w or q.offload in STREAMING_MODES:  # streaming every step
             t_offload = q.steps * den_w / pcie
-            notes.append("denoiser weights cross PCIe every step: much slower")
+            notes.append("denoiser weights are re-read from system memory every step: slower" if
+                         q.machine.unified_memory else "denoiser weights cross PCIe every step: much slower")
         else:  # components swap once per generation
             t_offload = (te_w + den_w + vae_w) / pcie
     total = q.steps * t_step + t_te + t_vae + t_offload + asm.diffusion_fixed_overhead_s

@@ -25,6 +25,14 @@ def to_contract(a: Answer) -> dict[str, Any]:
     return {**head, **_media(a), "error": None}
 
 
+def _parallel(a: TextAnswer, total: float | None) -> dict[str, Any]:
+    """With parallel > 1: what each sequence sees and the total (decode_tokens_per_s stays the total)."""
+    n = a.workload.parallel
+    if n <= 1 or total is None:
+        return {}
+    return {"per_user_decode_tokens_per_s": _n(total / n), "aggregate_decode_tokens_per_s": _n(total)}
+
+
 def _text(a: TextAnswer) -> dict[str, Any]:
     e = a.estimate
     s = e.speed
@@ -52,6 +60,7 @@ def _text(a: TextAnswer) -> dict[str, Any]:
                        "seconds_per_image": None, "seconds_per_video": None},
             "bound": s.decode_bound,
             "prefill_bound": s.prefill_bound,
+            **_parallel(a, s.decode_tokens_per_s),
         },
         "commands": dict(a.commands),
         "basis": {

@@ -288,8 +288,15 @@ def _resolve_media(q: Question, ment: Entity, kind: Kind, hw: ResolvedMachine | 
                                   f"{', '.join(runtime_key(r) for r in media_runtimes)}")
     quant = precision(q.quant, ment)
     hw = hw or resolve_machine(q)
+    notes = hw.notes
+    if runtime_key(rt) == "coreml-stable-diffusion":
+        gpus = hw.machine.gpus
+        if not gpus or gpus[0].backend != "metal":
+            raise UnsupportedQuestion("Core ML Stable Diffusion runs on Apple silicon (Mac, iPad, iPhone) only")
+        notes = notes + ("Core ML: the estimate is for the GPU; with the Neural Engine (CPU_AND_NE) and palettized "
+                         "weights Apple's published runs are 3-5x faster, which the engine does not model yet",)
     return Resolved(kind=kind, model_entity=ment, model=None, diffusion=build.diffusion_model(ment), hw=hw,
-                    runtime=runtime_key(rt), runtime_spec=None, quant=quant, notes=hw.notes)
+                    runtime=runtime_key(rt), runtime_spec=None, quant=quant, notes=notes)
 
 
 def model_kind(name: str) -> Kind:
