@@ -117,6 +117,10 @@ class Catalog:
     def benchmarks(self) -> dict[str, Entity]:
         return self.kind("benchmarks")
 
+    @property
+    def serving(self) -> dict[str, Entity]:
+        return self.kind("serving")
+
 
 def data_root() -> Path:
     """data/ of the checkout (or $RUNLOCAL_DATA)."""
@@ -384,6 +388,17 @@ def validate(kind: str, data: dict[str, Any], rel: str) -> list[str]:
                     problems.append(f"{rel} {key}[{i}]: source '{o.get('source')}' is not a [[sources]] id")
                 if key == "offers" and o.get("condition") not in ("new", "used"):
                     problems.append(f"{rel} {key}[{i}]: condition must be new or used")
+    if kind == "serving" and isinstance(data.get("points"), list):
+        from .schema import SERVING_POINT
+
+        for i, pt in enumerate(data["points"]):
+            if not isinstance(pt, dict):
+                problems.append(f"{rel}: points[{i}] must be a table")
+                continue
+            problems.extend(check_table(pt, SERVING_POINT, f"{rel} points[{i}]"))
+            if not any(k in pt for k in ("output_tokens_per_s", "per_user_tokens_per_s", "tpot_ms",
+                                          "total_tokens_per_s", "prefill_tokens_per_s")):
+                problems.append(f"{rel} points[{i}]: no measured figure")
     if kind == "kits":
         for key in ("template_source", "sampling_source"):
             if key in data and data[key] not in ids:

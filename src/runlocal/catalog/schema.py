@@ -237,6 +237,38 @@ BENCHMARK: Spec = {
     "sources": (LIST, True),
 }
 
+SERVING: Spec = {  # data/serving: published runs of many concurrent requests (see data/serving/README.md)
+    "model": (STR, True),
+    "hardware": (STR, True),
+    "gpu_count": ((int,), False),
+    "tensor_parallel": ((int,), False),
+    "engine": (STR, True),  # vllm | sglang | llama.cpp | tensorrt-llm | ollama
+    "engine_version": (STR, False),
+    "quant": (STR, True),
+    "date": (DATE, True),
+    "dataset": (STR, False),
+    "input_tokens": ((int,), False),
+    "output_tokens": ((int,), False),
+    "speculative_decoding": (STR, False),  # present when the server drafted tokens: not plain decode speed
+    "notes": (STR, False),
+    "points": (LIST, True),
+    "sources": (LIST, True),
+}
+
+SERVING_POINT: Spec = {
+    "concurrency": ((int,), True),
+    "request_rate": (STR, False),
+    "input_tokens": ((int,), False),
+    "output_tokens": ((int,), False),
+    "output_tokens_per_s": (NUM, False),
+    "per_user_tokens_per_s": (NUM, False),
+    "tpot_ms": (NUM, False),
+    "ttft_ms": (NUM, False),
+    "total_tokens_per_s": (NUM, False),
+    "prefill_tokens_per_s": (NUM, False),
+    "notes": (STR, False),
+}
+
 PRICES: Spec = {
     "hardware": (STR, True),  # the catalog hardware id these prices are for
     "offers": (LIST, True),  # [[offers]]: one dated, cited price each
@@ -333,7 +365,7 @@ MD_SECTIONS: dict[str, tuple[str, ...]] = {
 
 KINDS: dict[str, Spec] = {"models": MODEL, "hardware": HARDWARE, "quants": QUANT, "runtimes": RUNTIME,
                           "prices": PRICES, "api_prices": API_PRICES, "kits": KIT,
-                          "benchmarks": BENCHMARK}
+                          "benchmarks": BENCHMARK, "serving": SERVING}
 
 ENUMS: dict[tuple[str, str], set[str]] = {
     ("models", "kind"): {"text", "image", "video"},

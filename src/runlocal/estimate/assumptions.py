@@ -114,10 +114,20 @@ class Assumptions:
     """TensorRT-LLM's KV pool takes this share of the memory still free after weights and activations."""
     mlc_gpu_memory_utilization: float = _a(0.85, "taken", "MLC LLM EngineConfig: gpu_memory_utilization default 0.85")
     """MLC LLM's default share of GPU memory for weights, KV cache and temporary buffers."""
-    serve_seq_us_paged: float = _a(150.0, "assumed", "until fitted on published serving runs: vLLM-style engines' "
-                                   "per-sequence step work (scheduling, sampling, paged-attention gathers)")
+    moe_batch_skew: float = _a(0.8, "fitted", "llama-batched-bench on DGX Spark, fit share of data/serving (gpt-oss "
+                               "120B/20B, Qwen3-Coder 30B-A3B; scaling from B = 1 to 32)")
+    """Exponent on the batch for the experts a decode step touches (routing skew: batch ** this many tokens)."""
+    ollama_num_parallel: int = _a(1, "taken", "Ollama 0.20.3: OLLAMA_NUM_PARALLEL unset -> compiled default 1 "
+                                 "(server log, baeseokjae EXP-OLLAMA-SLOTS-2026-11-04)")
+    """Requests Ollama decodes together unless OLLAMA_NUM_PARALLEL says otherwise."""
+    lmstudio_max_concurrent: int = _a(4, "taken", "LM Studio docs, parallel requests: Max Concurrent Predictions "
+                                      "defaults to 4")
+    """Requests LM Studio's llama.cpp engine decodes together by default."""
+    serve_seq_us_paged: float = _a(0.0, "fitted", "fit share of data/serving (24 vLLM, SGLang and TensorRT-LLM "
+                                   "points): no cost beyond the bytes and FLOPs shows (grid 0-150 us)")
     """Extra microseconds each sequence beyond the first adds to a decode step in vLLM, SGLang, TensorRT-LLM, MLC."""
-    serve_seq_us_llamacpp: float = _a(40.0, "assumed", "until fitted on llama-batched-bench runs")
+    serve_seq_us_llamacpp: float = _a(150.0, "fitted", "llama-batched-bench on DGX Spark, fit share of data/serving "
+                                      "(one machine; scaling from B = 1 to 32)")
     """Extra microseconds each sequence beyond the first adds to a llama.cpp decode step (-np slots)."""
     nvlink_gb_s: float = _a(450.0, "taken", "NVIDIA H100 SXM: NVLink 4 at 900 GB/s both ways, 450 GB/s each way")
     """One direction of a datacenter GPU's NVLink, for tensor-parallel all-reduces (HBM parts are taken as SXM)."""

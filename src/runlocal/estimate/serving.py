@@ -43,7 +43,7 @@ BLOCK_TOKENS = {"vllm": 16, "sglang": 1, "tensorrt-llm": 32, "mlc-llm": 16}
 """Tokens per KV block: vLLM's default block_size 16, SGLang's token-granular pool (page size 1), TensorRT-LLM's
 tokens_per_block 32, MLC LLM's paged cache (16). llama.cpp keeps cells, rounded to 256 for the whole cache."""
 
-CURVE_BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+CURVE_BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class CurvePoint:
     per_user_tokens_per_s: float
     aggregate_tokens_per_s: float
     step_ms: float
-    bound: str  # memory | compute
+    bound: str  # memory | compute | queue (more requests than the engine's slots: they wait)
     fits_pool: bool  # False: this many sequences at the average context do not fit the KV pool at once
 
 
@@ -87,6 +87,11 @@ class ServingEstimate:
     def at(self, users: float) -> CurvePoint:
         """The curve at `users` concurrent sequences (log-interpolated between measured batch sizes)."""
         return point_at(self.curve, users)
+
+
+def engine_slots(engine: str, asm: Assumptions) -> int | None:
+    """Requests an engine decodes together by default (None: as many as fit, vLLM-style continuous batching)."""
+    return {"ollama": asm.ollama_num_parallel, "lmstudio": asm.lmstudio_max_concurrent}.get(engine)
 
 
 def kv_bytes_per_sequence(a: Architecture, tokens: int, kv_type: str, block: int) -> int:
@@ -175,7 +180,8 @@ def point_at(curve: tuple[CurvePoint, ...], users: float) -> CurvePoint:
         if u <= hi.concurrency:
             f = (math.log(u) - math.log(lo.concurrency)) / (math.log(hi.concurrency) - math.log(lo.concurrency))
             per = math.exp(math.log(lo.per_user_tokens_per_s) * (1 - f) + math.log(hi.per_user_tokens_per_s) * f)
-            return CurvePoint(int(round(u)), per, per * u, 1000 / per, hi.bound if f > 0.5 else lo.bound,
+            agg = math.exp(math.log(lo.aggregate_tokens_per_s) * (1 - f) + math.log(hi.aggregate_tokens_per_s) * f)
+            return CurvePoint(int(round(u)), per, agg, 1000 / per, hi.bound if f > 0.5 else lo.bound,
                               lo.fits_pool if f <= 0.5 else hi.fits_pool)
         lo = hi
     return lo
@@ -200,13 +206,24 @@ def serve(q: Query, *, engine: str, context_tokens: int, output_tokens: int, pro
     if est.fits != "gpu":
         notes.append("the model does not fit on the accelerator with this engine: no serving capacity")
     depth = max(0, prompt_tokens + output_tokens // 2)
+    slots = engine_slots(engine, asm)
+    if slots is not None:
+        typical = min(typical, slots)
+        max_conc = min(max_conc, slots)
+        notes.append(f"{engine} decodes {slots} request(s) at once by default ("
+                     + ("OLLAMA_NUM_PARALLEL" if engine == "ollama" else "Max Concurrent Predictions")
+                     + "); more wait in its queue: raise it to batch them")
     curve: list[CurvePoint] = []
     knee = None
-    for b in CURVE_BATCHES:
-        if b > max(max_batch, 1):
-            break
-        if est.fits != "gpu":
-            break
+    cap = max(1, typical)  # the batch the engine actually runs: what fits the KV pool (and its slots)
+    batches = sorted({b for b in CURVE_BATCHES if b <= max(max_batch, 1)} | ({cap} if cap <= max_batch else set()))
+    for b in batches if est.fits == "gpu" else ():
+        if b > cap and curve:
+            top = next(p for p in reversed(curve) if p.concurrency <= cap)
+            # more requests than run at once: they wait in the queue; the running batch keeps its speed
+            curve.append(CurvePoint(b, top.per_user_tokens_per_s, top.aggregate_tokens_per_s, top.step_ms,
+                                    "queue", False))
+            continue
         s, secs = step(q, est, b, depth, engine)
         if s.bound == "compute" and knee is None:
             knee = b

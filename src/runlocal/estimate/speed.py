@@ -69,14 +69,14 @@ def prefill_efficiency(backend: str, runtime: str, asm: Assumptions, hbm: bool =
     return _per_backend(asm, "prefill_eff", backend, runtime, hbm, vendor)
 
 
-def touched_layer_bytes(a: Architecture, w: Weights, i: int, *, batch: int = 1) -> float:
+def touched_layer_bytes(a: Architecture, w: Weights, i: int, *, batch: float = 1) -> float:
     """Weight bytes of layer i read to process `batch` tokens at once (MoE reads only used experts)."""
     total = w.layer_bytes[i]
     exp = w.layer_expert_bytes[i]
     if not exp or not a.n_experts:
         return float(total)
     # Expected share of experts hit by `batch` tokens each picking n_used of n_experts at random.
-    p_hit = 1.0 - (1.0 - a.n_experts_used / a.n_experts) ** batch
+    p_hit = 1.0 - (1.0 - a.n_experts_used / a.n_experts) ** max(batch, 1.0)
     return (total - exp) + exp * p_hit
 
 
@@ -184,8 +184,11 @@ def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Mach
     # bytes per step over bandwidth, per device
     gpu_bytes = 0.0
     cpu_bytes = 0.0
+    # sequences decoding together route to popular experts more often than at random: the experts they touch are
+    # those of batch ** moe_batch_skew independent tokens (1 for one sequence)
+    routed = n_par ** asm.moe_batch_skew if a.n_experts else n_par
     for i in range(n):
-        wb = touched_layer_bytes(a, w, i, batch=n_par)
+        wb = touched_layer_bytes(a, w, i, batch=routed)
         kb = kv_reads[i] * n_par
         on_gpu = i >= first_gpu and gpu is not None
         if on_gpu and i < placement.cpu_moe_layers and w.layer_expert_bytes[i]:

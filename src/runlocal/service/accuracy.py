@@ -269,3 +269,94 @@ def score_benchmarks(assume: dict[str, Any] | None = None, *, split: str = "all"
                          float(est) if isinstance(est, int | float) else None,
                          hardware_class(r.get("hardware_id"), q), "catalog", err, q))
     return pts
+
+
+# --- serving (data/serving: many concurrent requests) ------------------------------------------------------------
+
+SERVING_ENGINES = {"vllm": "vllm", "sglang": "sglang", "llama.cpp": "llama.cpp", "tensorrt-llm": "tensorrt-llm",
+                   "ollama": "ollama"}
+
+
+@dataclass(frozen=True)
+class ServingPoint:
+    qid: str
+    engine: str
+    concurrency: int
+    metric: str  # aggregate | per_user
+    measured: float
+    estimated: float | None
+    error: str | None
+    held_out: bool
+
+    @property
+    def pct_error(self) -> float | None:
+        if self.estimated is None or not self.measured:
+            return None
+        return (self.estimated - self.measured) / self.measured * 100.0
+
+
+def serving_points(assume: dict[str, Any] | None = None, *, split: str = "all") -> list[ServingPoint]:
+    """Published serving runs (data/serving) scored with runlocal capacity: aggregate output tokens/s and per-user
+    tokens/s (or 1000 / TPOT) at each concurrency. Runs with speculative decoding are not plain decode: skipped."""
+    from ..errors import RunlocalError
+    from .capacity import capacity
+    from .resolve import catalog
+
+    out: list[ServingPoint] = []
+    for e in sorted(catalog().serving.values(), key=lambda e: e.path):
+        held = is_held_out(e.id)
+        if split != "all" and held != (split == "held_out"):
+            continue
+        d = e.data
+        if d.get("speculative_decoding") or d.get("engine") not in SERVING_ENGINES:
+            continue
+        for pt in d["points"]:
+            inp = int(pt.get("input_tokens", d.get("input_tokens", 1024)))
+            outp = int(pt.get("output_tokens", d.get("output_tokens", 256)))
+            c = int(pt["concurrency"])
+            measured = {"aggregate": pt.get("output_tokens_per_s"),
+                        "per_user": pt.get("per_user_tokens_per_s") or (1000.0 / pt["tpot_ms"] if pt.get("tpot_ms")
+                                                                        else None)}
+            q = {"model": d["model"], "hardware": d["hardware"], "runtime": SERVING_ENGINES[d["engine"]],
+                 "quant": d["quant"], "gpu_count": int(d.get("gpu_count", 1)), "context_tokens": inp + outp,
+                 "prompt_tokens": inp, "output_tokens": outp, "users": c, **({"assume": assume} if assume else {})}
+            try:
+                r = capacity(q)
+                curve = r["curve"]
+                err = None if curve else "does not fit"
+            except RunlocalError as exc:
+                r, curve, err = {}, [], f"{exc.code}: {exc}"
+            est: dict[str, float | None] = {"aggregate": None, "per_user": None}
+            if curve and c <= curve[-1]["concurrency"]:
+                from ..estimate.serving import CurvePoint, point_at
+
+                pts = tuple(CurvePoint(p["concurrency"], p["per_user_tokens_per_s"], p["aggregate_tokens_per_s"],
+                                       p["step_ms"], p["bound"], p["fits_kv_pool"]) for p in curve)
+                at = point_at(pts, c)
+                est = {"aggregate": at.aggregate_tokens_per_s, "per_user": at.per_user_tokens_per_s}
+            for metric in ("aggregate", "per_user"):
+                m = measured[metric]
+                if m:
+                    out.append(ServingPoint(e.id, d["engine"], c, metric, float(m), est[metric], err, held))
+    return out
+
+
+def serving_table(points: list[ServingPoint]) -> list[dict[str, Any]]:
+    """Median and worst |error| by engine and concurrency band (1, 2-8, 9-32, 33+), per metric."""
+    def band(c: int) -> str:
+        return "1" if c == 1 else "2-8" if c <= 8 else "9-32" if c <= 32 else "33+"
+
+    groups: dict[tuple[str, str, str], list[float]] = {}
+    counts: dict[tuple[str, str, str], int] = {}
+    for p in points:
+        key = (p.metric, p.engine, band(p.concurrency))
+        counts[key] = counts.get(key, 0) + 1
+        if p.pct_error is not None:
+            groups.setdefault(key, []).append(abs(p.pct_error))
+    rows = []
+    for key in sorted(counts):
+        errs = sorted(groups.get(key, []))
+        rows.append({"metric": key[0], "engine": key[1], "concurrency": key[2], "n": counts[key],
+                     "answered": len(errs), "median": statistics.median(errs) if errs else None,
+                     "worst": errs[-1] if errs else None})
+    return rows

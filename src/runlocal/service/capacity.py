@@ -105,7 +105,7 @@ def capacity(q: dict[str, Any]) -> dict[str, Any]:
     engine_q, engine, ids = _query(q)
     try:
         s = serve(engine_q, engine=engine, context_tokens=context, output_tokens=output, prompt_tokens=prompt,
-                  max_batch=max(256, min(users or 0, 512)))
+                  max_batch=max(256, min(users or 0, 4096)))
     except Unsupported as exc:
         raise UnsupportedQuestion(str(exc)) from exc
     out: dict[str, Any] = {

@@ -103,6 +103,7 @@ def accuracy_markdown() -> str:
             "factors are a joint fit of the dev set and this share):", "", *_table(fitted), "",
             "**Catalog benchmarks, held-out share** (the other 3 in 10: no fit has seen them; `service.accuracy."
             "is_held_out`):", "", *_table(held), ""]
+    out += _serving_markdown()
     fit = Path(__file__).resolve().parents[3] / "bench" / "fits" / "prefill-dev-only.json"
     if fit.is_file():
         values = {k: v for k, v in json.loads(fit.read_text(encoding="utf-8")).items() if not k.startswith("_")}
@@ -111,6 +112,29 @@ def accuracy_markdown() -> str:
                 "(`bench/fits/prefill-dev-only.json`; that fit saw none of them):", "",
                 *_table(dev_only, ("speed.prefill_tokens_per_s",)), ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _serving_markdown() -> list[str]:
+    """Serving (data/serving): aggregate and per-user tokens/s by engine and concurrency, fit share and held out."""
+    from .accuracy import serving_points, serving_table
+
+    out: list[str] = []
+    for split, title in (("fit", "fit share"), ("held_out", "held-out share")):
+        rows = serving_table(serving_points(split=split))
+        if not rows:
+            continue
+        out += [f"**Serving runs, {title}** (`data/serving`, published vLLM / SGLang / TensorRT-LLM / llama.cpp / "
+                "Ollama runs scored with `runlocal capacity`; runs with speculative decoding left out):", "",
+                "| figure | engine | concurrency | n | answered | median | worst |",
+                "|---|---|---|---:|---:|---:|---:|"]
+        for r in rows:
+            if r["median"] is None:
+                continue
+            label = "aggregate tokens/s" if r["metric"] == "aggregate" else "per-user tokens/s"
+            out.append(f"| {label} | {r['engine']} | {r['concurrency']} | {r['n']} | {r['answered']} | "
+                       f"{r['median']:.1f} % | {r['worst']:.0f} % |")
+        out.append("")
+    return out
 
 
 def refresh_accuracy(text: str) -> str:

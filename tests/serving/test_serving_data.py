@@ -1,0 +1,33 @@
+"""data/serving: published serving runs load, validate and are scored by runlocal capacity (the methodology's serving
+tables come from the same function)."""
+
+from __future__ import annotations
+
+import statistics
+
+from runlocal.service.accuracy import serving_points, serving_table
+from runlocal.service.capacity import capacity
+from runlocal.service.resolve import catalog
+
+
+def test_every_serving_file_loads_and_is_scored() -> None:
+    runs = catalog().serving
+    assert len(runs) >= 30 and not [p for p in catalog().problems if p.startswith("serving/")]
+    pts = serving_points()
+    plain = {e.id for e in runs.values() if not e.data.get("speculative_decoding")}
+    assert {p.qid for p in pts} == {i for i in plain if runs[i].data["engine"] in ("vllm", "sglang", "llama.cpp",
+                                                                                   "tensorrt-llm", "ollama")}
+    answered = [p for p in pts if p.pct_error is not None]
+    assert len(answered) >= 0.9 * len(pts)
+    # a bound, not a target: the methodology prints the figures by engine and concurrency
+    assert statistics.median(abs(p.pct_error or 0) for p in answered) < 60
+    rows = serving_table(pts)
+    assert {r["engine"] for r in rows} >= {"vllm", "sglang", "llama.cpp"}
+
+
+def test_engines_with_slots_queue_the_rest() -> None:
+    r = capacity({"model": "qwen2.5-7b", "hardware": "l20", "runtime": "ollama", "users": 20})
+    assert r["typical_concurrency"] == 1 and any("OLLAMA_NUM_PARALLEL" in n for n in r["notes"])
+    queued = [p for p in r["curve"] if p["concurrency"] > 1]
+    one = r["curve"][0]["aggregate_tokens_per_s"]
+    assert queued and all(p["bound"] == "queue" and p["aggregate_tokens_per_s"] == one for p in queued)
