@@ -19,7 +19,7 @@ def test_fixture_catalog_has_zero_data_check_problems(fixture_catalog: Catalog) 
     problems, counts = check(fixture_catalog, today=SNAPSHOT_DAY)
     assert problems == []
     assert counts == {"api_prices": 1, "benchmarks": 0, "errors": 1, "glossary": 1, "hardware": 4, "kits": 0,
-                      "models": 5, "pages": 0, "prices": 1, "quants": 3, "runtimes": 8, "verdicts": 1}
+                      "models": 5, "pages": 0, "prices": 1, "quants": 3, "runtimes": 8, "serving": 0, "verdicts": 1}
 
 
 def test_fixture_catalog_holds_the_listed_entries(fixture_catalog: Catalog) -> None:
