@@ -24,6 +24,8 @@ PATHS = [
     "/compare", "/compare?hardware=rtx-4090,2x+rtx-3090,M4+Max+128GB", "/choose-gpu",
     "/choose-gpu?model=qwen3-32b&context=16384&min_speed=20", "/choose-gpu?model=qwen3-8b,gpt-oss-20b&budget=1000",
     "/cost", "/cost?model=qwen3-8b&hardware=rtx-4090", "/cost?model=gpt-oss-20b&hardware=rtx-3090&kwh_price=0.3",
+    "/serving", "/serving?model=llama-3.1-8b&hardware=h100-sxm&users=50&rate=2&target_tps=20",
+    "/serving?model=qwen3-8b&hardware=rtx-4090&runtime=llama.cpp&users=8",
     "/best-gpu", "/guides", "/guides/best-mac", "/guides/best-used-gpu", "/guides/budget-tiers",
     "/quick-answers", "/ask", "/ask?q=can+I+run+qwen3+30b+on+a+3060+with+32k+context", "/ask?q=on+a+4090",
     "/prompting-kits", "/prompting-kits/qwen3", "/prompting-kits/llama-3.1?model=llama-3.3-70b&hardware=2x+rtx-3090",
@@ -157,7 +159,10 @@ def test_decision_tools_refuse_bad_input_in_one_shape(client: TestClient) -> Non
                          ("/choose-gpu.json?model=qwen3-8b&min_speed=abc", 400),
                          ("/choose-gpu.json?model=qwen3-8b&min_speed=nan", 400),
                          ("/cost.json?model=qwen3-8b&hardware=rtx-4090&years=0", 400),
-                         ("/cost.json?model=qwen3-8b&hardware=rtx-4090&gpu_count=99", 400)):
+                         ("/cost.json?model=qwen3-8b&hardware=rtx-4090&gpu_count=99", 400),
+                         ("/serving.json?model=qwen3-8b&hardware=rtx-4090&users=0", 400),
+                         ("/serving.json?model=qwen3-8b&hardware=rtx-4090&rate=nan", 400),
+                         ("/serving.json?model=qwen3-8b&hardware=nope-gpu", 404)):
         r = client.get(path)
         assert r.status_code == status, (path, r.status_code, r.text[:200])
         assert set(r.json()["error"]) == {"code", "message", "suggestions"}

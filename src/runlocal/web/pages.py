@@ -321,6 +321,7 @@ PAGES: list[tuple[str, Any, str | None]] = [
     ("/sitemap", sitemap, None),
     ("/compare", decision.compare_page, None), ("/choose-gpu", decision.choose_page, None),
     ("/cost", decision.cost_page, None), ("/best-gpu", decision.best_gpu, None),
+    ("/serving", decision.serving_page, None),
     ("/guides", decision.guides_index, None), ("/guides/{id}", decision.guide_page, None),
     ("/quick-answers", decision.quick_answers_page, None), ("/ask", decision.ask_page, None),
     ("/prompting-kits", decision.kits_page, None), ("/prompting-kits/{family}", decision.kit_page, None),

@@ -191,3 +191,51 @@ def kit_page(request: Request) -> Page:
         raise InvalidField(f"{model} is not in the {fam} family")
     return Page("kit.html", f"{d['name']} prompting kit", d, f"Chat template and settings for {d['name']}.",
                 extras={"hardware_ids": sorted(catalog().hardware)})
+
+
+def serving_page(request: Request) -> Page:
+    """/serving: how many users a machine serves at once and how fast each (runlocal capacity)."""
+    from ..service.capacity import capacity
+
+    model, hardware = _text(request, "model"), _text(request, "hardware")
+    runtime = _text(request, "runtime", "vllm")
+    quant = _text(request, "quant")
+
+    def whole(key: str, default: int | None, lo: int, hi: int) -> int | None:
+        v = _number(request, key, default)
+        if v is None:
+            return None
+        if not float(v).is_integer() or not lo <= v <= hi:
+            raise InvalidField(f"{key} must be a whole number from {lo:,} to {hi:,}, got {v:g}")
+        return int(v)
+
+    q: dict[str, Any] = {"model": model, "hardware": hardware, "runtime": runtime,
+                         "gpu_count": whole("gpu_count", 1, 1, 8),
+                         "context_tokens": whole("context", 4096, 1, 10_000_000),
+                         "output_tokens": whole("output", 256, 1, 1_000_000)}
+    for key, name in (("users", "users"), ("prompt_tokens", "prompt")):
+        v = whole(name, None, 1, 10_000_000)
+        if v is not None:
+            q[key] = v
+    rate = _number(request, "rate", None)
+    if rate is not None:
+        q["rate_per_s"] = rate
+    target = _number(request, "target_tps", None)
+    if target is not None:
+        q["target_tokens_per_s"] = target
+    if quant:
+        q["quant"] = quant
+    data: dict[str, Any] = {"question": q, "result": None}
+    extras: dict[str, Any] = {**_ids(), "chart": None}
+    if model and hardware:
+        data["result"] = r = capacity(q)
+        pts = [p for p in r["curve"] if p["bound"] != "queue"]
+        if len(pts) >= 2:
+            series = [charts.Series("aggregate tokens/s against tokens/s per user",
+                                    tuple((p["per_user_tokens_per_s"], p["aggregate_tokens_per_s"]) for p in pts))]
+            extras["chart"] = Markup(charts.line_chart(series, title="Throughput against interactivity",
+                                                       x_label="tokens/s each user sees",
+                                                       y_label="tokens/s in total"))
+    return Page("serving.html", "Serving capacity", data,
+                "How many users one machine serves at once, how fast each, and what N users at M tokens/s need.",
+                extras=extras)
