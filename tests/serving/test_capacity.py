@@ -96,3 +96,17 @@ def test_contract_answers_with_parallel_give_per_user_and_total() -> None:
     assert "per_user_decode_tokens_per_s" not in one
     assert many["aggregate_decode_tokens_per_s"] == many["decode_tokens_per_s"]
     assert many["per_user_decode_tokens_per_s"] == pytest.approx(many["decode_tokens_per_s"] / 8, abs=0.01)
+
+
+def test_pipeline_parallel_over_nodes() -> None:
+    base = {"model": "deepseek-v3", "hardware": "h100-sxm", "gpu_count": 8, "runtime": "vllm", "quant": "FP8",
+            "context_tokens": 8192}
+    assert capacity(base)["fits"] == "no"  # 671 GB of FP8 weights on 8 x 80 GB
+    two = capacity({**base, "nodes": 2, "network": "infiniband-200g"})
+    assert two["fits"] == "gpu" and two["nodes"] == 2 and "--pipeline-parallel-size 2" in two["commands"]["vllm"]
+    slow = capacity({**base, "nodes": 2, "network": "ethernet-10g"})
+    assert slow["curve"][-1]["per_user_tokens_per_s"] <= two["curve"][-1]["per_user_tokens_per_s"]
+    with pytest.raises(InvalidField):
+        capacity({**base, "nodes": 2, "runtime": "llama.cpp", "quant": "Q4_K_M"})
+    with pytest.raises(InvalidField):
+        capacity({**base, "nodes": 2, "network": "carrier-pigeon"})

@@ -43,8 +43,9 @@ def chart(curve: list[dict[str, Any]], width: int = 48, height: int = 12) -> str
 
 def render(r: dict[str, Any]) -> str:
     lines = [f"{r['model_id'] or 'custom model'} ({r['quant']}, {r['runtime']}) on "
-             f"{r['gpu_count']} x {r['hardware_id'] or 'custom hardware'}"
-             + (" (tensor parallel)" if r["tensor_parallel"] else ""), ""]
+             f"{r['gpu_count'] // r.get('nodes', 1)} x {r['hardware_id'] or 'custom hardware'}"
+             + (f" x {r['nodes']} nodes over {r['network']} (pipeline parallel)" if r.get("nodes", 1) > 1 else
+                " (tensor parallel)" if r["tensor_parallel"] else ""), ""]
     if r["fits"] != "gpu":
         lines.append("The model does not fit on the accelerator with this engine: it cannot serve from there.")
         return "\n".join(lines)
@@ -85,8 +86,9 @@ def render(r: dict[str, Any]) -> str:
         if pl.get("machines_needed"):
             lines.append(f"  {pl['machines_needed']} machine(s) like this one for the users asked")
         for o in pl.get("options", []):
-            lines.append(f"  {o['machines']} x {o['gpus_per_machine']} GPU(s): {o['users_per_machine']:,} users "
-                         f"each, {o['gpus_total']} GPUs in all")
+            nodes = f" x {o['nodes_per_replica']} nodes" if o.get("nodes_per_replica", 1) > 1 else ""
+            lines.append(f"  {o['machines']} x {o['gpus_per_machine']} GPU(s){nodes}: {o['users_per_machine']:,} "
+                         f"users each, {o['gpus_total']} GPUs in all")
     if r.get("commands"):
         lines += ["", "Run it"] + [f"  {k:<12} {v}" for k, v in r["commands"].items()]
     if r.get("notes"):
@@ -100,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
     q: dict[str, Any] = {"model": args.model, "hardware": args.hardware, "gpu_count": args.gpu_count,
                          "context_tokens": args.context, "output_tokens": args.output}
     for key, val in (("runtime", args.runtime), ("quant", args.quant), ("users", args.users),
-                     ("target_tokens_per_s", args.target_tps), ("prompt_tokens", args.prompt)):
+                     ("target_tokens_per_s", args.target_tps), ("prompt_tokens", args.prompt),
+                     ("nodes", args.nodes if args.nodes != 1 else None), ("network", args.network)):
         if val is not None:
             q[key] = val
     if args.rate is not None:
@@ -122,7 +125,11 @@ def register(sub: Any) -> None:
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("model", help="catalog id, name or Hugging Face repo id")
     c.add_argument("--hardware", "-H", required=True, help="catalog id or name of one GPU or machine")
-    c.add_argument("--gpu-count", type=int, default=1, help="identical GPUs (tensor parallel on vLLM/SGLang)")
+    c.add_argument("--gpu-count", type=int, default=1, help="identical GPUs per node (tensor parallel on vLLM/SGLang)")
+    c.add_argument("--nodes", type=int, default=1, help="nodes in pipeline parallel (vLLM with Ray, SGLang, "
+                                                        "TensorRT-LLM; default 1)")
+    c.add_argument("--network", help="link between nodes: ethernet-10g, ethernet-25g (default), ethernet-100g, "
+                                     "infiniband-200g, infiniband-400g")
     c.add_argument("--runtime", help="vllm, sglang, tensorrt-llm, llama.cpp, ollama ... (default: the quant's)")
     c.add_argument("--quant", "-q", help="BF16, FP8, AWQ-INT4, Q4_K_M ...")
     c.add_argument("--users", type=int, help="concurrent users to plan for")

@@ -151,22 +151,46 @@ def _link(q: Query, asm: Assumptions) -> tuple[float, float, str]:
     return pcie, asm.allreduce_latency_us_pcie, "PCIe"
 
 
-def step(q: Query, est: Estimate, batch: int, depth: int, engine: str) -> tuple[DecodeStep, float]:
-    """The decode step of `batch` sequences at `depth`, and the seconds it takes with the engine's own costs."""
+NETWORKS = {"ethernet-10g": (10, 50.0), "ethernet-25g": (25, 30.0), "ethernet-100g": (100, 20.0),
+            "infiniband-200g": (200, 5.0), "infiniband-400g": (400, 5.0)}
+"""Links between nodes for pipeline parallel: (line rate in Gbit/s, one-hop latency in us). Line rates are the
+standards' (IEEE 802.3, InfiniBand HDR/NDR); latencies are typical TCP (Ethernet) and RDMA (InfiniBand) figures."""
+
+
+def hop_seconds(batch: int, hidden: int, network: str) -> float:
+    """Handing one micro-batch's 16-bit activations to the next node."""
+    gbit, lat_us = NETWORKS[network]
+    return lat_us * 1e-6 + batch * hidden * 2 / (gbit * 1e9 / 8 * 0.9)
+
+
+def step(q: Query, est: Estimate, batch: int, depth: int, engine: str, *, nodes: int = 1,
+         network: str = "ethernet-25g") -> tuple[DecodeStep, float]:
+    """The decode step of `batch` sequences at `depth`, and the seconds it takes with the engine's own costs.
+
+    With `nodes` > 1 (pipeline parallel, q.machine holding every node's GPUs) each node runs 1/nodes of the layers
+    on its own GPUs (tensor parallel inside the node); the batch flows through the nodes as `nodes` micro-batches,
+    so one token takes nodes x (a micro-batch's stage time) + (nodes - 1) hops, and each stage reads 1/nodes of the
+    weights: the step over the whole machine with tensor parallel gives that stage time."""
     asm = q.assumptions
-    tp = engine in TENSOR_PARALLEL_ENGINES and q.machine.gpu_count > 1
+    gpus = q.machine.gpu_count
+    per_node = max(1, gpus // max(nodes, 1))
+    tp = engine in TENSOR_PARALLEL_ENGINES and gpus > 1
     placement = est.placement
     assert placement is not None
+    micro = max(1, math.ceil(batch / nodes)) if nodes > 1 else batch
     s = decode_step(q.model.arch, est.weights_detail, placement, q.machine, runtime=engine, quant=est.quant,
                     params=q.model.params, active_params=q.model.active_params, depth=depth,
-                    kv_type=q.kv_cache_type, batch=batch, flash_attention=est.flash_attention, asm=asm,
+                    kv_type=q.kv_cache_type, batch=micro, flash_attention=est.flash_attention, asm=asm,
                     tensor_parallel=tp)
     seconds = s.seconds
-    if tp:
+    if tp and per_node > 1:
         link, lat, _ = _link(q, asm)
-        seconds += 2 * q.model.arch.n_layers * allreduce_seconds(batch, q.model.arch.hidden_size,
-                                                                 q.machine.gpu_count, link_bytes_per_s=link,
-                                                                 latency_us=lat)
+        layers = q.model.arch.n_layers / max(nodes, 1)
+        seconds += 2 * layers * allreduce_seconds(micro, q.model.arch.hidden_size, per_node,
+                                                  link_bytes_per_s=link, latency_us=lat)
+    if nodes > 1:
+        # the stage time above is for 1/nodes of the layers on 1/nodes of the GPUs: a token passes every stage
+        seconds = nodes * seconds + (nodes - 1) * hop_seconds(micro, q.model.arch.hidden_size, network)
     per_seq = asm.serve_seq_us_paged if engine in TENSOR_PARALLEL_ENGINES else asm.serve_seq_us_llamacpp
     seconds += (batch - 1) * per_seq * 1e-6
     return s, seconds
@@ -188,7 +212,7 @@ def point_at(curve: tuple[CurvePoint, ...], users: float) -> CurvePoint:
 
 
 def serve(q: Query, *, engine: str, context_tokens: int, output_tokens: int, prompt_tokens: int,
-          max_batch: int = 512) -> ServingEstimate:
+          max_batch: int = 512, nodes: int = 1, network: str = "ethernet-25g") -> ServingEstimate:
     """Capacity and the throughput-against-interactivity curve for this model, machine and engine."""
     asm = q.assumptions
     ctx = max(1, context_tokens)
@@ -224,12 +248,15 @@ def serve(q: Query, *, engine: str, context_tokens: int, output_tokens: int, pro
             curve.append(CurvePoint(b, top.per_user_tokens_per_s, top.aggregate_tokens_per_s, top.step_ms,
                                     "queue", False))
             continue
-        s, secs = step(q, est, b, depth, engine)
+        s, secs = step(q, est, b, depth, engine, nodes=nodes, network=network)
         if s.bound == "compute" and knee is None:
             knee = b
         curve.append(CurvePoint(b, 1 / secs, b / secs, secs * 1000, s.bound, b <= typical))
     tp = engine in TENSOR_PARALLEL_ENGINES and q.machine.gpu_count > 1
-    if tp:
+    if nodes > 1:
+        notes.append(f"pipeline parallel over {nodes} nodes of {q.machine.gpu_count // nodes} GPU(s) on {network}: "
+                     f"each token passes every node, {nodes - 1} hop(s) of the batch's activations")
+    elif tp:
         _, _, name = _link(q, asm)
         notes.append(f"tensor parallel over {q.machine.gpu_count} GPUs: two all-reduces per layer over {name}")
     notes.append(f"each sequence after the first adds "

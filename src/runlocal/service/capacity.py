@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import InvalidField, UnsupportedQuestion
 from ..estimate.engine import Query, Unsupported
-from ..estimate.serving import ServingEstimate, serve, under_load, users_at
+from ..estimate.serving import NETWORKS, ServingEstimate, serve, under_load, users_at
 from .question import parse
 from .resolve import resolve
 
@@ -69,15 +69,19 @@ def _curve(s: ServingEstimate) -> list[dict[str, Any]]:
 
 
 def commands(engine: str, ids: dict[str, Any], hf: str | None, *, gpus: int, users: int,
-             context: int) -> dict[str, str]:
+             context: int, nodes: int = 1) -> dict[str, str]:
     name = hf or ids.get("model_id") or "MODEL"
     out: dict[str, str] = {}
     if engine == "vllm":
         out["vllm"] = (f"vllm serve {name} --max-model-len {context} --max-num-seqs {users}"
-                       + (f" --tensor-parallel-size {gpus}" if gpus > 1 else ""))
+                       + (f" --tensor-parallel-size {gpus}" if gpus > 1 else "")
+                       + (f" --pipeline-parallel-size {nodes} --distributed-executor-backend ray"
+                          "  # after `ray start` on every node" if nodes > 1 else ""))
     elif engine == "sglang":
         out["sglang"] = (f"python -m sglang.launch_server --model-path {name} --context-length {context} "
-                         f"--max-running-requests {users}" + (f" --tp {gpus}" if gpus > 1 else ""))
+                         f"--max-running-requests {users}"
+                         + (f" --tp {gpus * nodes} --nnodes {nodes} --node-rank RANK --dist-init-addr HEAD:5000"
+                            if nodes > 1 else f" --tp {gpus}" if gpus > 1 else ""))
     elif engine == "tensorrt-llm":
         out["tensorrt-llm"] = (f"trtllm-serve {name} --max_seq_len {context} --max_batch_size {users}"
                                + (f" --tp_size {gpus}" if gpus > 1 else ""))
@@ -102,14 +106,23 @@ def capacity(q: dict[str, Any]) -> dict[str, Any]:
               if q.get("target_tokens_per_s") is not None else None)
     if prompt > context:
         raise InvalidField(f"prompt_tokens ({prompt:,}) cannot exceed context_tokens ({context:,})")
-    engine_q, engine, ids = _query(q)
+    nodes = _int(q.get("nodes", 1), "nodes", 1, 16)
+    network = str(q.get("network", "ethernet-25g"))
+    if network not in NETWORKS:
+        raise InvalidField(f"unknown network {network!r}", sorted(NETWORKS))
+    per_node = _int(q.get("gpu_count", 1), "gpu_count", 1, 8)
+    engine_q, engine, ids = _query({**q, "gpu_count": per_node * nodes})
+    if nodes > 1 and engine not in ("vllm", "sglang", "tensorrt-llm"):
+        raise InvalidField(f"several nodes (pipeline parallel) are modelled for vllm, sglang and tensorrt-llm, not "
+                           f"{engine}", ["vllm", "sglang", "tensorrt-llm"])
     try:
         s = serve(engine_q, engine=engine, context_tokens=context, output_tokens=output, prompt_tokens=prompt,
-                  max_batch=max(256, min(users or 0, 4096)))
+                  max_batch=max(256, min(users or 0, 4096)), nodes=nodes, network=network)
     except Unsupported as exc:
         raise UnsupportedQuestion(str(exc)) from exc
     out: dict[str, Any] = {
-        "ok": True, **ids, "gpu_count": s.gpu_count, "tensor_parallel": s.tensor_parallel,
+        "ok": True, **ids, "gpu_count": s.gpu_count, "tensor_parallel": s.tensor_parallel, "nodes": nodes,
+        **({"network": network} if nodes > 1 else {}),
         "context_tokens": context, "prompt_tokens": prompt, "output_tokens": output,
         "fits": s.single.fits, "kv_pool_bytes": s.pool_bytes, "kv_bytes_per_sequence": s.kv_bytes_per_sequence,
         "max_concurrency": s.max_concurrency, "typical_concurrency": s.typical_concurrency,
@@ -140,7 +153,7 @@ def capacity(q: dict[str, Any]) -> dict[str, Any]:
             plan["options"] = _options(q, engine, context, output, prompt, target, users)
         out["plan"] = plan
     hf = next((a for a in (getattr(engine_q.model, "id", None),) if a), None)
-    out["commands"] = commands(engine, ids, _hf_repo(ids.get("model_id")) or hf, gpus=s.gpu_count,
+    out["commands"] = commands(engine, ids, _hf_repo(ids.get("model_id")) or hf, gpus=per_node, nodes=nodes,
                                users=max(1, min(users or s.typical_concurrency or 1, max(s.typical_concurrency, 1))),
                                context=context)
     return out
@@ -161,17 +174,18 @@ def _options(q: dict[str, Any], engine: str, context: int, output: int, prompt: 
     """For N users at M tokens/s: machines of 1, 2, 4 and 8 GPUs (tensor parallel where the engine has it)."""
     opts = []
     base = int(q.get("gpu_count") or 1)
-    for g in SCALE_GPUS:
-        if g < base:
-            continue
+    combos = [(g, 1) for g in SCALE_GPUS if g >= base]
+    if engine in ("vllm", "sglang", "tensorrt-llm"):
+        combos += [(8, 2)]  # two 8-GPU nodes with pipeline parallel: when one node cannot hold the model
+    for g, nodes in combos:
         try:
-            eq, _, _ = _query({**q, "gpu_count": g})
+            eq, _, _ = _query({**q, "gpu_count": g * nodes})
             s = serve(eq, engine=engine, context_tokens=context, output_tokens=output, prompt_tokens=prompt,
-                      max_batch=512)
+                      max_batch=512, nodes=nodes, network=str(q.get("network", "ethernet-25g")))
         except (InvalidField, UnsupportedQuestion, Unsupported):
             continue
         per = users_at(s, target)
         if per:
-            opts.append({"gpus_per_machine": g, "users_per_machine": per, "machines": math.ceil(users / per),
-                         "gpus_total": g * math.ceil(users / per)})
+            opts.append({"gpus_per_machine": g, "nodes_per_replica": nodes, "users_per_machine": per,
+                         "machines": math.ceil(users / per), "gpus_total": g * nodes * math.ceil(users / per)})
     return sorted(opts, key=lambda o: (o["gpus_total"], o["gpus_per_machine"]))
