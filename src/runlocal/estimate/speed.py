@@ -39,6 +39,16 @@ class SpeedResult:
 
 BACKENDS = ("cuda", "rocm", "metal", "vulkan", "sycl", "cpu")
 
+CPU_PREFILL_TYPE_FACTOR: dict[str, float] = {
+    "Q4_K_M": 1.00, "Q4_K_S": 1.02, "Q5_K_M": 1.04, "Q5_K_S": 1.04, "Q6_K": 0.94, "Q8_0": 0.78, "Q4_0": 0.86,
+    "Q4_1": 0.32, "Q5_0": 0.61, "Q5_1": 0.61, "Q3_K_M": 0.84, "Q3_K_S": 0.84, "Q3_K_L": 0.84, "Q2_K": 1.30,
+    "IQ4_XS": 1.12, "F16": 1.17, "BF16": 1.17,
+}
+"""llama.cpp's CPU prompt processing speed per file type relative to Q4_K_M (the type cpu_gflops_per_core was fitted
+on): the same 1024-wide 8-layer model quantized by llama.cpp's own quantizer to each type, pp512 on 2 threads of
+this project's EPYC VM through llama-cpp-python 0.3.36 (bench/cpu_types.py, 2026-12-03). Q4_1 and Q5_0 take
+llama.cpp's generic paths (0.32 and 0.61); the K-quants and F16 its repacked fast ones. Types not measured: 1."""
+
 
 def _per_backend(asm: Assumptions, prefix: str, backend: str, runtime: str, hbm: bool, vendor: str = "") -> float:
     """The assumption ``{prefix}_{backend}``: MLX and HBM parts have their own (``{prefix}_mlx``,
@@ -302,7 +312,7 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
             prefill_bound = "pcie"
     else:
         cpu_flops = machine.cpu_flops or machine.cpu_cores * asm.cpu_gflops_per_core * 1e9
-        t_c = flops / cpu_flops
+        t_c = flops / (cpu_flops * CPU_PREFILL_TYPE_FACTOR.get(quant, 1.0))
         t_m = n_ub * w.total_bytes / (eff_cpu * machine.ram_bandwidth_bytes_per_s)
         t_pre = max(t_c, t_m)
         prefill_bound = "compute" if t_c >= t_m else "memory"
