@@ -20,65 +20,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
-def write_model(path: Path, qtype: str, *, hidden: int, layers: int, ffn: int, donor: str) -> None:
-    """A llama-architecture GGUF with random weights in `qtype` and the donor file's tokenizer."""
-    import gguf
-    import numpy as np
-    from gguf import quants
-
-    r = gguf.GGUFReader(donor)
-    w = gguf.GGUFWriter(str(path), "llama")
-    for field in r.fields.values():
-        if not field.name.startswith("tokenizer."):
-            continue
-        val = field.contents()
-        if field.types[0] == gguf.GGUFValueType.ARRAY:
-            w.add_key_value(field.name, val, gguf.GGUFValueType.ARRAY, sub_type=field.types[-1])
-        else:
-            w.add_key_value(field.name, val, field.types[0])
-    vocab = len(r.fields["tokenizer.ggml.tokens"].data)
-    heads = hidden // 64
-    w.add_block_count(layers)
-    w.add_context_length(2048)
-    w.add_embedding_length(hidden)
-    w.add_feed_forward_length(ffn)
-    w.add_head_count(heads)
-    w.add_head_count_kv(heads)
-    w.add_layer_norm_rms_eps(1e-5)
-    w.add_rope_dimension_count(64)
-    rng = np.random.default_rng(0)
-    kind = getattr(gguf.GGMLQuantizationType, qtype)
-
-    def tensor(name: str, rows: int, cols: int, q: bool = True) -> None:
-        data = (rng.standard_normal((rows, cols), dtype=np.float32) * 0.02).astype(np.float32)
-        if not q:
-            w.add_tensor(name, data)
-        elif qtype == "F16":
-            w.add_tensor(name, data.astype(np.float16))
-        else:
-            w.add_tensor(name, quants.quantize(data, kind), raw_dtype=kind)
-
-    def norm(name: str) -> None:
-        w.add_tensor(name, np.ones(hidden, dtype=np.float32))
-
-    tensor("token_embd.weight", vocab, hidden)
-    for i in range(layers):
-        p = f"blk.{i}"
-        norm(f"{p}.attn_norm.weight")
-        for t in ("attn_q", "attn_k", "attn_v", "attn_output"):
-            tensor(f"{p}.{t}.weight", hidden, hidden)
-        norm(f"{p}.ffn_norm.weight")
-        tensor(f"{p}.ffn_gate.weight", ffn, hidden)
-        tensor(f"{p}.ffn_up.weight", ffn, hidden)
-        tensor(f"{p}.ffn_down.weight", hidden, ffn)
-    norm("output_norm.weight")
-    tensor("output.weight", vocab, hidden)
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
-
-
 def quantize(src: Path, dst: Path, ftype: str) -> None:
     """llama.cpp's quantizer (llama_model_quantize) from the F16 file, as llama-quantize would."""
     import llama_cpp
@@ -113,6 +54,8 @@ def measure(path: Path, threads: int, reps: int) -> tuple[float, float]:
 
 def main() -> int:
     from cpu_threads import default_model
+
+    from runlocal.formats.tiny_gguf import write_tiny_gguf as write_model
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=2)

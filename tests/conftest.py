@@ -13,6 +13,8 @@ import pytest
 
 # Tests never touch the user's cache.
 os.environ.setdefault("RUNLOCAL_CACHE", tempfile.mkdtemp(prefix="runlocal-test-cache-"))
+# ... nor the user's data folder (the database runlocal bench writes to, a calibration, a measured bandwidth).
+os.environ.setdefault("RUNLOCAL_HOME", tempfile.mkdtemp(prefix="runlocal-test-home-"))
 
 from runlocal.estimate.specs import Architecture  # noqa: E402
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..errors import InvalidField, UnsupportedQuestion
@@ -73,7 +74,8 @@ def machine(e: Entity, *, memory_gb: float | None, gpu_count: int, asm: Assumpti
         if kind == "cpu":
             cores = int(d.get("cpu_cores", 8))
             cpu_flops = tflops(float(d["fp32_tflops"])) if d.get("fp32_tflops") else None
-            return Machine((), gib(mem), bw, cpu_cores=cores, cpu_flops=cpu_flops, notes=tuple(notes)), notes
+            return Machine((), gib(mem), bw, cpu_cores=cores, cpu_flops=cpu_flops, notes=tuple(notes),
+                           cpu_simd=str(d.get("cpu_simd") or simd_of(str(d.get("architecture", ""))))), notes
         if gpu_count != 1:
             raise UnsupportedQuestion(f"{e.name} has one integrated GPU; gpu_count must be 1")
         if d.get("gpu_memory_fraction"):
@@ -170,7 +172,28 @@ def inline_machine(obj: dict[str, Any], *, gpu_count: int, asm: Assumptions,
     if unified and devs:
         limit = int(devs[0].memory_bytes * asm.unified_gpu_fraction)
     return Machine(tuple(devs), gib(float(ram)), gb_s(float(ram_bw)), cpu_cores=int(obj.get("cpu_cores", 8)),
-                   unified_memory=unified, gpu_memory_limit_bytes=limit)
+                   unified_memory=unified, gpu_memory_limit_bytes=limit,
+                   cpu_simd=str(obj.get("cpu_simd") or (base.cpu_simd if base else "")).lower())
+
+
+_AVX512 = re.compile(r"zen ?[45]|genoa|bergamo|turin|sapphire rapids|emerald rapids|granite rapids|ice lake|"
+                     r"tiger lake|rocket lake|cascade lake|skylake-(?:sp|x)", re.IGNORECASE)
+_AVX2 = re.compile(r"zen ?[123]\b|zen\+|milan|rome|alder lake|raptor lake|arrow lake|meteor lake|lunar lake|"
+                   r"gracemont|haswell|broadwell|skylake|kaby lake|coffee lake|comet lake", re.IGNORECASE)
+_NEON = re.compile(r"cortex|oryon|neoverse|arm\b", re.IGNORECASE)
+
+
+def simd_of(architecture: str) -> str:
+    """The widest vectors a CPU architecture gives llama.cpp: AMD Zen 4/5 and Intel server cores since Skylake-SP
+    have AVX-512; Intel's client cores since Alder Lake (their E-cores lack it) and Zen 1-3 stop at AVX2; Arm cores
+    have NEON. "" when the name does not say."""
+    if _AVX512.search(architecture):
+        return "avx512"
+    if _AVX2.search(architecture):
+        return "avx2"
+    if _NEON.search(architecture):
+        return "neon"
+    return ""
 
 
 def runtime_spec(e: Entity) -> RuntimeSpec:

@@ -18,8 +18,8 @@ EPILOG = """examples:
   runlocal data check
 """
 
-COMMANDS = ("check", "estimate", "catalog", "knowledge", "system", "fit", "inspect", "decide", "capacity", "serve",
-            "digest")
+COMMANDS = ("check", "estimate", "catalog", "knowledge", "system", "fit", "inspect", "decide", "capacity", "bench",
+            "serve", "digest")
 """Command modules under runlocal.cli, in `--help` order; each has register(subparsers)."""
 
 

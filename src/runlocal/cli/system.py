@@ -10,8 +10,10 @@ from .render import gib as _gib
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..service.machine import describe
+    from ..service.machine import describe, measure_and_save
 
+    if args.measure:
+        measure_and_save()
     d = describe()
     if args.json:
         print(json.dumps(d, indent=2, default=str))
@@ -30,6 +32,13 @@ def run(args: argparse.Namespace) -> int:
               f"{_gib(g['memory_free_bytes'])} free, driver {g['driver'] or '?'} -> {cat}")
     for n in d["notes"]:
         print(f"note:    {n}")
+    bw = d["ram_bandwidth"]
+    if bw["basis"] == "measured":
+        print(f"RAM bandwidth: {bw['all_threads_gb_s']:.1f} GB/s read on {bw['cpu_cores']} threads, "
+              f"{bw['one_thread_gb_s']:.1f} on one (measured {bw['measured_at']}; {bw['method']}); estimates "
+              "take it as 75 % of the memory's theoretical rate, as the catalog gives it")
+    else:
+        print(f"RAM bandwidth: {bw['all_threads_gb_s']:.0f} GB/s assumed ({bw['note']})")
     hw = d["hardware_for_estimates"]
     print(f"\nEstimates use: {hw if isinstance(hw, str) else json.dumps(hw)}")
     return 0
@@ -38,5 +47,7 @@ def run(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     """Add this module's command(s) to the `runlocal` parser."""
     sy = sub.add_parser("system", help="detect this machine's GPUs, memory and CPU")
+    sy.add_argument("--measure", action="store_true",
+                    help="measure RAM read bandwidth here (about a second) and use it in later estimates")
     sy.add_argument("--json", action="store_true")
     sy.set_defaults(run=run)

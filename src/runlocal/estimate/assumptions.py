@@ -164,12 +164,18 @@ class Assumptions:
     """Decode efficiency of Pascal GPUs (GTX 10, Tesla P4/P40/P100) relative to the CUDA figure."""
     decode_eff_cpu: float = _a(0.60, "assumed", "STREAM reaches 70-80 % of theoretical RAM bandwidth")
     """Achieved / theoretical RAM bandwidth on CPU decode."""
-    cpu_core_bandwidth_gb_s: float = _a(6.5, "measured", "llama-cpp-python 0.3.36 on a 2-core EPYC VM, SmolLM2-135M "
-                                        "Q4_1 tg128: 6.3 GB/s of weights on 1 thread (bench/cpu_threads.py); 6.7 per "
-                                        "thread on the 8-thread Ryzen 7 7840HS catalog runs")
-    """Quantized weights one CPU thread streams through its dot products per second when decoding (dequantisation
-    bounds it well below what one core can read from RAM): decode on the CPU reads at min(cores x this, eff x RAM
-    bandwidth), so a 2-core machine is not predicted like a 32-core one on the same memory."""
+    cpu_core_bandwidth_gb_s: float = _a(13.0, "measured", "llama-cpp-python 0.3.36 (AVX2 build) on one thread of a "
+                                        "2-core EPYC VM: q4_K weights of 1024- and 2048-wide models, tg48, 11-15.6 "
+                                        "GB/s over three runs (bench/cpu_types.py; SmolLM2's narrow 576-wide Q4_1 "
+                                        "reads 6.6, its per-layer costs included)")
+    """q4_K weights one CPU thread streams through its dot products per second when decoding (dequantisation
+    bounds it below what one core can read from RAM; other types scale by CPU_DECODE_TYPE_FACTOR): decode on the
+    CPU reads at min(threads x this, eff x RAM bandwidth), so a 2-core machine is not predicted like a 32-core
+    one on the same memory."""
+    cpu_thread_gain: float = _a(0.6, "measured", "the same runs on 2 threads of the VM: 1.27-1.92x one thread "
+                                "(median 1.5) where RAM did not bind")
+    """What each thread beyond the first adds to the threads' streaming rate, as a share of the first (shared
+    caches, the memory controller, SMT siblings): threads = 1 + this x (cores - 1)."""
     decode_layer_us_cuda: float = _a(67.5, "fitted", "bench/calibrate.py --linear: decode runs on GDDR NVIDIA GPUs")
     """Fixed cost per layer per generated token on CUDA (kernel launches, graph build), microseconds."""
     decode_layer_us_hbm: float = _a(136.5, "fitted", "bench/calibrate.py --linear: decode runs on HBM GPUs")
@@ -221,10 +227,16 @@ class Assumptions:
     """Achieved / peak FLOP/s of an Intel Arc GPU on the Vulkan backend."""
     prefill_quant_factor_f16: float = _a(1.076, "fitted", "calibrate.py (dev + fit share of benchmarks)")
     """Relative prefill efficiency of F16 vs quantized weights (dequantisation cost)."""
-    cpu_gflops_per_core: float = _a(126.0, "fitted", "six llama.cpp CPU runs of a Ryzen 7 7840HS (data/benchmarks), "
-                                    "refitted with the output head counted once")
-    """Sustained matrix GFLOP/s per core for CPU prompt processing (AVX-512 VNNI int8 dot products; an AVX2-only
-    CPU reaches less)."""
+    cpu_gflops_per_core: float = _a(194.0, "fitted", "the fit share of six llama.cpp CPU runs of a Ryzen 7 7840HS "
+                                    "(data/benchmarks; 8 threads counted as 1 + cpu_thread_gain x 7), output head "
+                                    "counted once")
+    """Sustained matrix GFLOP/s of one thread in CPU prompt processing (AVX-512 VNNI int8 dot products; an AVX2-only
+    CPU reaches less); further threads add cpu_thread_gain of this each."""
+    cpu_avx2_prefill_factor: float = _a(0.5, "measured", "runlocal calibrate on this project's EPYC VM, whose "
+                                        "llama.cpp build (GGML_NATIVE=OFF) stops at AVX2: 0.485 of the AVX-512 "
+                                        "figure over 8 runs of 4 types; half the vector width")
+    """CPU prompt processing on AVX2 (Intel client CPUs since Alder Lake, Zen 1-3, or a build without AVX-512)
+    relative to the AVX-512 figure cpu_gflops_per_core was fitted on."""
     ollama_prefill_factor: float = _a(0.9, "fitted", "bench/calibrate.py: Ollama prefill runs")
     """Ollama vs llama.cpp prompt rate (request overhead inside the measured time)."""
     attention_cost_no_fa: float = _a(4.12, "fitted", "bench/calibrate.py --with-benchmarks: long prompts without FA")
@@ -353,7 +365,8 @@ POSITIVE = {f.name for f in dataclasses.fields(Assumptions)
                 "apple_ws_fraction_large", "unified_gpu_fraction", "default_host_ram_gb",
                 "default_host_ram_bandwidth_gb_s", "default_server_ram_gb", "default_server_ram_bandwidth_gb_s",
                 "default_pcie_gb_s", "vllm_gpu_memory_utilization", "trtllm_free_gpu_memory_fraction",
-                "mlc_gpu_memory_utilization", "nvlink_gb_s", "cpu_gflops_per_core", "ollama_decode_factor",
+                "mlc_gpu_memory_utilization", "nvlink_gb_s", "cpu_gflops_per_core", "cpu_core_bandwidth_gb_s",
+                "ollama_decode_factor",
                 "ollama_prefill_factor", "f16_decode_bonus", "prefill_quant_factor_f16", "moe_full_tile_tokens",
                 "unet_reuse", "simt_eff_factor", "dit_eff_factor", "video_vae_chunk_frames",
                 "moe_layer_overhead_factor", "compute_ffn_factor", "prefill_chunk_tokens", "default_cpu_ram_gb",

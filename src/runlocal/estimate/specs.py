@@ -227,6 +227,7 @@ class Machine:
     gpu_memory_limit_bytes: int | None = None
     cpu_flops: float | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    cpu_simd: str = ""  # the widest vectors llama.cpp's CPU kernels use here: avx512, avx2, neon; "" not known
 
     @property
     def gpu_count(self) -> int:

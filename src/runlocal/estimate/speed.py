@@ -50,6 +50,17 @@ this project's EPYC VM through llama-cpp-python 0.3.36 (bench/cpu_types.py, 2026
 llama.cpp's generic paths (0.32 and 0.61); the K-quants and F16 its repacked fast ones. Types not measured: 1."""
 
 
+CPU_DECODE_TYPE_FACTOR: dict[str, float] = {
+    "q4_k": 1.00, "q5_k": 0.82, "q6_k": 1.23, "q8_0": 1.13, "q4_0": 0.95, "q4_1": 0.72, "q5_0": 0.71,
+    "q3_k": 0.77, "q2_k": 0.71, "iq4_xs": 0.73, "f16": 1.64,
+}
+"""Weights one CPU thread streams through llama.cpp's decode kernels per second, per tensor type, relative to q4_K
+(cpu_core_bandwidth_gb_s): tiny 1024- and 2048-wide models (random weights) quantized by llama.cpp to each file
+type, tg48 on one thread of this project's EPYC VM through llama-cpp-python 0.3.36, GB/s of weights streamed per
+token, the mean of two runs (2026-12-03; the VM's runs vary by up to 25 %). f16 is cheapest per byte (no
+dequantisation) and q4_1/q5_0 take generic paths; types not measured: 1."""
+
+
 def _per_backend(asm: Assumptions, prefix: str, backend: str, runtime: str, hbm: bool, vendor: str = "") -> float:
     """The assumption ``{prefix}_{backend}``: MLX and HBM parts have their own (``{prefix}_mlx``,
     ``{prefix}_hbm``); a backend without a field of its own takes ``{prefix}_vulkan``; Intel GPUs on Vulkan take
@@ -131,13 +142,51 @@ def attention_flops(a: Architecture, mean_ctx: float) -> float:
     return flops
 
 
-def host_read_rate(machine: Machine, eff_cpu: float, asm: Assumptions) -> float:
+CPU_PREFILL_TENSOR_FACTOR: dict[str, float] = {
+    "q4_k": 1.00, "q5_k": 1.04, "q6_k": 0.94, "q8_0": 0.78, "q4_0": 0.86, "q4_1": 0.32, "q5_0": 0.61,
+    "q5_1": 0.61, "q3_k": 0.84, "q2_k": 1.30, "iq4_xs": 1.12, "f16": 1.17, "bf16": 1.17,
+}
+"""CPU_PREFILL_TYPE_FACTOR per tensor type (each from the file type that is mostly that type: Q4_K_S for q4_K, Q6_K
+for q6_K, ...), for files whose tensors are known: a 576-wide SmolLM2 requantized to Q4_K_M keeps only a third of
+its tensors in q4_K (the rest fall back to q5_0 and q8_0, whose rows are not a multiple of 256), and its prompt
+runs at the fallback types' speed, not Q4_K_M's."""
+
+
+def _mix(w: Weights, table: dict[str, float]) -> float | None:
+    """A per-tensor-type rate factor weighted by bytes (time adds up per tensor, so the mean is harmonic); None
+    when none of the file's types is in the table."""
+    total = slow = 0.0
+    known = False
+    for ty, b in w.type_bytes:
+        f = table.get(ty.lower())
+        known = known or f is not None
+        total += b
+        slow += b / (f or 1.0)
+    return total / slow if slow and known else None
+
+
+def cpu_prefill_type_factor(w: Weights, quant: str) -> float:
+    """How fast llama.cpp's CPU prompt kernels run this file relative to Q4_K_M: from its tensors' types when they
+    are known (a file read here, or llama.cpp's per-tensor rules for a GGUF type), else from the type's name."""
+    mixed = _mix(w, CPU_PREFILL_TENSOR_FACTOR)
+    return mixed if mixed is not None else CPU_PREFILL_TYPE_FACTOR.get(quant, 1.0)
+
+
+def cpu_decode_type_factor(w: Weights) -> float:
+    """How fast one CPU thread streams this file's weights relative to q4_K: the per-type rates weighted by bytes
+    (time adds up per tensor, so the mean is harmonic). 1 for weights whose types are not in the table."""
+    return _mix(w, CPU_DECODE_TYPE_FACTOR) or 1.0
+
+
+def host_read_rate(machine: Machine, eff_cpu: float, asm: Assumptions, type_factor: float = 1.0) -> float:
     """Bytes/s the CPU threads draw from RAM: the memory's sustained rate, or fewer cores' worth of it.
 
-    rate = min(decode_eff_cpu x RAM bandwidth, cores x cpu_core_bandwidth_gb_s). One thread dequantises and dots
-    about 6.5 GB/s of Q4 weights, so a few cores cannot keep a DDR5 channel pair busy.
+    rate = min(decode_eff_cpu x RAM bandwidth, (1 + cpu_thread_gain x (cores - 1)) x cpu_core_bandwidth_gb_s x
+    type factor). One thread dequantises and dots about 13 GB/s of q4_K weights (9 of q4_1, 21 of f16), so a
+    few cores cannot keep a DDR5 channel pair busy.
     """
-    return min(eff_cpu * machine.ram_bandwidth_bytes_per_s, machine.cpu_cores * asm.cpu_core_bandwidth_gb_s * 1e9)
+    threads = 1 + asm.cpu_thread_gain * (max(machine.cpu_cores, 1) - 1)
+    return min(eff_cpu * machine.ram_bandwidth_bytes_per_s, threads * asm.cpu_core_bandwidth_gb_s * type_factor * 1e9)
 
 
 def pipeline_speedup(n_gpus: int, prompt: int, asm: Assumptions) -> float:
@@ -220,7 +269,7 @@ def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Mach
     if gpu is not None and gpu_bytes:
         t_mem += gpu_bytes / split / (eff_gpu * gpu.bandwidth_bytes_per_s)
     if cpu_bytes:
-        t_mem += cpu_bytes / host_read_rate(machine, eff_cpu, asm)
+        t_mem += cpu_bytes / host_read_rate(machine, eff_cpu, asm, cpu_decode_type_factor(w))
     per_layer = (asm.mlx_layer_overhead_us if runtime == "mlx" else asm.decode_layer_us_other if igpu
                  else decode_layer_overhead(backend, asm, hbm))
     n_moe = sum(1 for i in range(n) if a.is_moe_layer(i))
@@ -311,8 +360,7 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
             notes.append("layers in system RAM are copied to the GPU for each prompt batch")
             prefill_bound = "pcie"
     else:
-        cpu_flops = machine.cpu_flops or machine.cpu_cores * asm.cpu_gflops_per_core * 1e9
-        t_c = flops / (cpu_flops * CPU_PREFILL_TYPE_FACTOR.get(quant, 1.0))
+        t_c = flops / (cpu_compute(machine, asm) * cpu_prefill_type_factor(w, quant))
         t_m = n_ub * w.total_bytes / (eff_cpu * machine.ram_bandwidth_bytes_per_s)
         t_pre = max(t_c, t_m)
         prefill_bound = "compute" if t_c >= t_m else "memory"
@@ -338,4 +386,13 @@ def _peak_flops(machine: Machine, gpu: object, asm: Assumptions) -> float:
     if machine.gpus and gpu is not None:
         g = machine.gpus[0]
         return (g.fp16_flops or 1e13) * machine.gpu_count
-    return machine.cpu_flops or machine.cpu_cores * asm.cpu_gflops_per_core * 1e9
+    return cpu_compute(machine, asm)
+
+
+def cpu_compute(machine: Machine, asm: Assumptions) -> float:
+    """The CPU's matrix FLOP/s in llama.cpp's prompt kernels: the machine's own figure, or its threads (each beyond
+    the first adding cpu_thread_gain of one) times cpu_gflops_per_core."""
+    if machine.cpu_flops:
+        return machine.cpu_flops
+    simd = asm.cpu_avx2_prefill_factor if machine.cpu_simd == "avx2" else 1.0
+    return (1 + asm.cpu_thread_gain * (max(machine.cpu_cores, 1) - 1)) * asm.cpu_gflops_per_core * simd * 1e9

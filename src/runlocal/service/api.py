@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from ..errors import RunlocalError
@@ -11,24 +12,39 @@ from .question import Question, parse
 from .resolve import ResolvedMachine, resolve
 
 
-def ask(question: Question | dict[str, Any], *, hw: ResolvedMachine | None = None) -> Answer:
-    """One question -> one typed answer; raises RunlocalError subclasses. `hw` reuses a resolved machine."""
+def ask(question: Question | dict[str, Any], *, hw: ResolvedMachine | None = None,
+        calibrated: bool = True) -> Answer:
+    """One question -> one typed answer; raises RunlocalError subclasses. `hw` reuses a resolved machine. A
+    calibration this user made (runlocal calibrate) for the question's machine is applied and named in the
+    notes, unless `calibrated` is False."""
+    note = None
+    if calibrated and isinstance(question, dict):
+        from .calibrate import apply
+
+        question, note = apply(question)
     q = question if isinstance(question, Question) else parse(question)
     r = resolve(q, hw=hw)
     if r.kind == "text":
         from .llm import answer_text
 
-        return answer_text(q, r)
-    from .diffusion import answer_media
+        ans: Answer = answer_text(q, r)
+    else:
+        from .diffusion import answer_media
 
-    return answer_media(q, r)
+        ans = answer_media(q, r)
+    if note:
+        ans = dataclasses.replace(ans, notes=(*ans.notes, note))
+    return ans
 
 
-def answer(q: Any) -> dict[str, Any]:
-    """One batch-contract question -> one answer object (errors become ok: false, never an exception)."""
+def answer(q: Any, *, calibrated: bool = True) -> dict[str, Any]:
+    """One batch-contract question -> one answer object (errors become ok: false, never an exception); with the
+    user's calibration for the question's machine, if any (see ask)."""
     qid = q.get("id") if isinstance(q, dict) else None
     try:
-        return to_contract(ask(parse(q)))
+        if not isinstance(q, dict):
+            q = parse(q)  # raises the contract's error for a line that is not an object
+        return to_contract(ask(q, calibrated=calibrated))
     except RunlocalError as exc:
         return error_answer(qid, exc)
     except (TypeError, ValueError, ArithmeticError, MemoryError, RecursionError) as exc:
@@ -38,3 +54,8 @@ def answer(q: Any) -> dict[str, Any]:
 def will_it_run(model: str, hardware: str, **options: Any) -> dict[str, Any]:
     """Library entry point: the contract answer for `model` on `hardware`, raising RunlocalError on errors."""
     return to_contract(ask({"model": model, "hardware": hardware, **options}))
+
+
+def answer_plain(q: Any) -> dict[str, Any]:
+    """answer() without any user calibration: the engine's own defaults and the question's `assume`."""
+    return answer(q, calibrated=False)

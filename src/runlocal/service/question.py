@@ -55,6 +55,7 @@ class HardwareObject:
     ram_gb: float | None = None
     ram_bandwidth_gb_s: float | None = None
     cpu_cores: int = 8
+    cpu_simd: str | None = None
     raw: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
 
@@ -201,7 +202,17 @@ def _hardware(h: Any) -> str | HardwareObject:
         ram_gb=number(h.get("ram_gb"), "hardware.ram_gb", 0, MAX_MEMORY_GB, above=True),
         ram_bandwidth_gb_s=number(h.get("ram_bandwidth_gb_s"), "hardware.ram_bandwidth_gb_s", 0,
                                   MAX_BANDWIDTH_GB_S, above=True),
-        cpu_cores=integer(h.get("cpu_cores"), "cpu_cores", 8, 1, 4096), raw=h)
+        cpu_cores=integer(h.get("cpu_cores"), "cpu_cores", 8, 1, 4096), cpu_simd=_simd(h.get("cpu_simd")), raw=h)
+
+
+CPU_SIMD = ("avx512", "avx2", "neon")
+
+
+def _simd(v: Any) -> str | None:
+    s = text(v, "hardware.cpu_simd", limit=16)
+    if s is not None and s.lower() not in CPU_SIMD:
+        raise InvalidField(f"hardware.cpu_simd: one of {', '.join(CPU_SIMD)}, not {s!r}", list(CPU_SIMD))
+    return s.lower() if s else None
 
 
 def _backend(v: Any) -> str | None:

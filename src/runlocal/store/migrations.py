@@ -16,8 +16,13 @@ def _m1_digest_subscribers(conn: Connection) -> None:
     tables.subscribers.create(conn, checkfirst=True)
 
 
+def _m2_bench_runs(conn: Connection) -> None:
+    tables.bench_runs.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "digest subscribers", _m1_digest_subscribers),
+    (2, "bench runs", _m2_bench_runs),
 ]
 
 

@@ -3,7 +3,7 @@ changed only by migrations (migrations.py)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 metadata = MetaData()
 
@@ -43,5 +43,33 @@ subscribers = Table(
     UniqueConstraint("token", name="uq_digest_subscribers_token"),
 )
 
+bench_runs = Table(
+    "bench_runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),  # local | pending | accepted | rejected
+    Column("origin", String(16), nullable=False),  # local (runlocal bench here) | submitted (POST /api/v1/bench)
+    Column("model_id", String(200)),  # the catalog model, when known
+    Column("hardware_id", String(200)),  # the catalog machine, when known
+    Column("runtime", String(64), nullable=False),
+    Column("quant", String(64)),
+    Column("model_sha256", String(64), nullable=False),
+    Column("decode_tokens_per_s", Float),
+    Column("prefill_tokens_per_s", Float),
+    Column("peak_memory_bytes", Float),
+    Column("est_decode_tokens_per_s", Float),
+    Column("est_prefill_tokens_per_s", Float),
+    Column("command", Text, nullable=False),
+    Column("body", Text, nullable=False),  # the whole run as JSON (measured, estimated, settings, versions, ...)
+    Column("dedupe", String(64), nullable=False),  # sha256 of what makes two runs the same run
+    Column("client", String(64)),  # a submitter's address, hashed (the rate limit); never shown
+    Column("reason", Text),  # why a run was rejected
+    UniqueConstraint("dedupe", name="uq_bench_runs_dedupe"),
+    Index("ix_bench_runs_status", "status", "created_at"),
+    Index("ix_bench_runs_client", "client", "created_at"),
+)
+"""Benchmark runs: measured next to estimated, from `runlocal bench` here or submitted to the Bench API."""
+
 CATALOG_TABLES = (meta, entities)
-USER_TABLES = (subscribers,)
+USER_TABLES = (subscribers, bench_runs)

@@ -119,6 +119,25 @@ _ANSWER = {"type": "object", "required": ["id", "ok"], "description": "shared/co
 _ERRORS = {"400": {"description": "a field is invalid", "content": {"application/json": {"schema": _ERROR}}},
            "404": {"description": "unknown model or hardware (with suggestions)",
                    "content": {"application/json": {"schema": _ERROR}}}}
+_BENCH_RUN = {"type": "object", "required": ["measured", "model", "hardware_id"], "properties": {
+    "model_id": {"type": "string", "maxLength": 200}, "hardware_id": {"type": "string", "maxLength": 200},
+    "runtime": {"type": "string", "enum": ["llama.cpp", "ollama"]},
+    "model": {"type": "object", "required": ["sha256"], "properties": {
+        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "quant": {"type": "string", "maxLength": 200},
+        "path": {"type": "string", "maxLength": 200}, "file_bytes": {"type": "number"}}},
+    "measured": {"type": "object", "required": ["decode_tokens_per_s", "prefill_tokens_per_s"], "properties": {
+        "decode_tokens_per_s": {"type": "number", "minimum": 0.01, "maximum": 100000},
+        "prefill_tokens_per_s": {"type": "number", "minimum": 0.01, "maximum": 1000000},
+        "peak_memory_bytes": {"type": "number", "minimum": 1}, "load_seconds": {"type": "number", "minimum": 0}}},
+    "settings": {"type": "object", "properties": {k: {"type": "integer"} for k in
+                                                   ("threads", "gpu_layers", "reps", "pp", "tg")}},
+    "versions": {"type": "object"}, "hardware": {"type": "object"}}}
+_BENCH_STORED = {"type": "object", "required": ["ok", "id", "status", "url"], "properties": {
+    "ok": {"type": "boolean"}, "id": {"type": "integer"}, "status": {"type": "string"}, "url": {"type": "string"}}}
+_BENCH_ERRORS = {str(code): {"description": what, "content": {"application/json": {"schema": _ERROR}}}
+                 for code, what in ((400, "a field is invalid"), (404, "unknown model or hardware (with suggestions)"),
+                                    (409, "this run is already stored"), (413, "the body is too large"),
+                                    (415, "not application/json"), (429, "too many submissions from one address"))}
 _PARAMS = [{"name": n, "in": "query", "required": n in ("model", "hardware"), "schema": {"type": t}}
            for n, t in (("model", "string"), ("hardware", "string"), ("quant", "string"), ("runtime", "string"),
                         ("context_tokens", "integer"), ("depth_tokens", "integer"), ("prompt_tokens", "integer"),
@@ -150,5 +169,26 @@ OPENAPI: dict[str, Any] = {
                                    "400": _ERRORS["400"],
                                    "413": {"description": "more than the batch limit",
                                            "content": {"application/json": {"schema": _ERROR}}}}}},
+        "/api/v1/bench": {
+            "post": {"summary": "Submit a benchmark run (the JSON of runlocal bench --json, with model_id and "
+                                "hardware_id) for moderation",
+                     "requestBody": {"required": True, "content": {"application/json": {"schema": _BENCH_RUN}}},
+                     "responses": {"201": {"description": "stored as pending",
+                                           "content": {"application/json": {"schema": _BENCH_STORED}}},
+                                   **_BENCH_ERRORS}},
+            "get": {"summary": "Shown runs (accepted, and this machine's own), newest first",
+                    "parameters": [{"name": n, "in": "query", "required": False, "schema": {"type": t}}
+                                   for n, t in (("model", "string"), ("hardware", "string"), ("runtime", "string"),
+                                                ("limit", "integer"))],
+                    "responses": {"200": {"description": "runs and the estimate's error on them",
+                                          "content": {"application/json": {"schema": {"type": "object"}}}},
+                                  "400": _ERRORS["400"]}}},
+        "/api/v1/bench/{id}": {
+            "get": {"summary": "One shown run",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "responses": {"200": {"description": "the run",
+                                          "content": {"application/json": {"schema": {"type": "object"}}}},
+                                  "404": {"description": "no such shown run",
+                                          "content": {"application/json": {"schema": _ERROR}}}}}},
     },
 }

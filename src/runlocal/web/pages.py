@@ -110,7 +110,10 @@ def models(request: Request) -> Page:
 
 
 def model(request: Request) -> Page:
+    from .bench import runs_for
+
     d = cp.model_detail(request.path_params["id"])
+    d = {**d, "bench_runs": runs_for(model_id=d["id"])}
     return Page("model.html", d["name"], d, f"{d['name']}: memory, quants and speed on common hardware.",
                 extras={"charts": charts_view.model(d)})
 
@@ -121,7 +124,10 @@ def hardware_list(request: Request) -> Page:
 
 
 def hardware(request: Request) -> Page:
+    from .bench import runs_for
+
     d = cp.hardware_detail(request.path_params["id"])
+    d = {**d, "bench_runs": runs_for(hardware_id=d["id"])}
     return Page("hardware.html", d["name"], d, f"{d['name']}: specs, and what runs on it how fast.",
                 extras={"charts": charts_view.hardware(d)})
 
