@@ -184,9 +184,15 @@ def test_assumptions_replace_coerces_and_rejects() -> None:
 
 
 def test_cpu_decode_depends_on_cores(llama3_8b: Architecture) -> None:
-    # CPU-only, IDEAL efficiency 1.0: reads at min(89.6 GB/s, cores x 6.5 GB/s): 2 cores draw 13 GB/s, 8 cores 52,
-    # 16 and 32 cores the memory's 89.6; decode scales by that ratio (per-layer costs are zero in IDEAL).
+    # CPU-only, IDEAL efficiency 1.0: reads at min(89.6 GB/s, threads x 13 GB/s x the file's type factor), threads =
+    # 1 + 0.6 x (cores - 1): 2 cores draw 1.6 x 13 x f, 8 cores 5.2 x 13 x f, 16 and 32 cores the memory's 89.6;
+    # decode scales by that ratio (per-layer costs are zero in IDEAL).
     from runlocal.estimate.specs import Machine
+    from runlocal.estimate.speed import cpu_decode_type_factor
+    from runlocal.estimate.weights import weights
+
+    f = cpu_decode_type_factor(weights(llama3_8b, "Q4_K_M"))
+    assert 1.0 < f < 1.1  # q4_K with some q6_K (faster per byte)
 
     def rate(cores: int) -> float:
         m = Machine(gpus=(), ram_bytes=64 * GIB, ram_bandwidth_bytes_per_s=89.6e9, cpu_cores=cores)
@@ -197,5 +203,5 @@ def test_cpu_decode_depends_on_cores(llama3_8b: Architecture) -> None:
 
     two, eight, sixteen, thirty_two = rate(2), rate(8), rate(16), rate(32)
     assert sixteen == pytest.approx(thirty_two)  # memory-bound from 14 cores up
-    assert two / thirty_two == pytest.approx(13.0 / 89.6, rel=1e-3)
-    assert eight / thirty_two == pytest.approx(52.0 / 89.6, rel=1e-3)
+    assert two / thirty_two == pytest.approx(1.6 * 13.0 * f / 89.6, rel=1e-3)
+    assert eight / thirty_two == pytest.approx(5.2 * 13.0 * f / 89.6, rel=1e-3)

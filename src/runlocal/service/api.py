@@ -19,7 +19,7 @@ def ask(question: Question | dict[str, Any], *, hw: ResolvedMachine | None = Non
     notes, unless `calibrated` is False."""
     note = None
     if calibrated and isinstance(question, dict):
-        from .calibrate import apply
+        from .calibration import apply
 
         question, note = apply(question)
     q = question if isinstance(question, Question) else parse(question)

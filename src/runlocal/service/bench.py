@@ -219,6 +219,15 @@ def measure_ollama(model: str, *, url: str, threads: int | None, gpu_layers: int
             "quant": ((entry.get("details") or {}).get("quantization_level"))}
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("runlocal")
+    except PackageNotFoundError:
+        return "?"
+
+
 def build_simd() -> str | None:
     """The widest vectors the installed llama-cpp-python build uses (its system info line), which may be
     narrower than the CPU's: a GGML_NATIVE=OFF build stops at AVX2."""
@@ -333,8 +342,6 @@ def bench(model: str, *, threads: int | None = None, gpu_layers: int = 0, reps: 
     ratio: dict[str, float | None] = dict(ratios(meas, est))
     ratio["model_memory_bytes"] = (est["peak_memory_bytes"] / meas["model_memory_bytes"]
                                    if est["peak_memory_bytes"] and meas["model_memory_bytes"] else None)
-    from .. import __version__
-
     settings = {"threads": threads, "gpu_layers": gpu_layers, "on": "gpu" if gpu_run else "cpu", "reps": reps,
                 "pp": pp, "tg": tg, "n_ctx": q["context_tokens"], "n_batch": min(512, pp), "hardware": hw}
     from .benchruns import command_for
@@ -344,7 +351,7 @@ def bench(model: str, *, threads: int | None = None, gpu_layers: int = 0, reps: 
         "model": {"path": path_s, "file_bytes": file_bytes, "sha256": digest, "hashed": hashed,
                   "quant": a.get("quant") or m.get("quant")},
         "measured": meas, "estimated": est, "ratio": ratio, "settings": settings,
-        "versions": {**versions, "runlocal": __version__, "python": platform.python_version()},
+        "versions": {**versions, "runlocal": _version(), "python": platform.python_version()},
         "hardware": fingerprint(),
         "estimate_notes": (a.get("basis") or {}).get("notes", []) if a.get("ok") else [a.get("error")],
         "question": q, "command": command_for(path_s, settings, runtime),

@@ -138,9 +138,11 @@ def _html(request: Request, template: str, title: str, data: dict[str, Any], jso
 def _page_error(request: Request, exc: RunlocalError, as_json: bool) -> Response:
     if as_json:
         return _err(exc)
-    from .app import html_error
-
-    return html_error(request, _status(exc), exc.message, list(exc.suggestions))
+    status = _status(exc)  # the site's error page (app.html_error draws the same; app imports this module)
+    body = render("error.html", title="Not found" if status == 404 else "Cannot answer that", status=status,
+                  message=exc.message, suggestions=list(exc.suggestions), kind=None, path=request.url.path,
+                  page_path=request.url.path, json_path=None)
+    return HTMLResponse(body, status_code=status)
 
 
 def _index(as_json: bool) -> Any:
