@@ -147,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
 
         raise InvalidField(f"unexpected {args.ref!r}: runlocal bench takes one model")
     r = bench(args.model, threads=args.threads, gpu_layers=args.gpu_layers, reps=args.reps, pp=args.pp, tg=args.tg,
-              runtime=args.runtime, ollama_url=args.ollama_url, model_id=args.model_id,
+              depth=args.depth, runtime=args.runtime, ollama_url=args.ollama_url, model_id=args.model_id,
               progress=None if args.json else _progress)
     if args.hardware:
         from ..service.benchruns import _catalog_id
@@ -236,6 +236,8 @@ def register(sub: Any) -> None:
     b.add_argument("--reps", type=int, default=3, help="repetitions (default 3)")
     b.add_argument("--pp", type=int, default=512, help="prompt tokens (default 512)")
     b.add_argument("--tg", type=int, default=128, help="generated tokens (default 128)")
+    b.add_argument("--depth", type=int, default=0,
+                   help="tokens already in the KV cache before each test (llama-bench's -d; default 0)")
     b.add_argument("--model-id", help="the catalog model the file is, when its name does not say")
     b.add_argument("--hardware", "-H", help="the catalog machine this is (kept with the run; needed to submit it)")
     b.add_argument("--no-save", action="store_true", help="do not keep the run in the database")

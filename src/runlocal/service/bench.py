@@ -81,9 +81,10 @@ def resolve_model_file(model: str) -> Path:
                        ["a path to a .gguf file"])
 
 
-def measure(path: Path, *, threads: int, gpu_layers: int, reps: int, pp: int, tg: int,
+def measure(path: Path, *, threads: int, gpu_layers: int, reps: int, pp: int, tg: int, depth: int = 0,
             progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
-    """Load the file and time prompt processing (pp tokens at once) and generation (tg tokens one by one)."""
+    """Load the file and time prompt processing (pp tokens at once) and generation (tg tokens one by one), each
+    after `depth` tokens already in the KV cache (llama-bench's -d; not timed)."""
     if importlib.util.find_spec("llama_cpp") is None:
         raise UnsupportedQuestion(INSTALL_HINT)
     from llama_cpp import Llama
@@ -99,23 +100,26 @@ def measure(path: Path, *, threads: int, gpu_layers: int, reps: int, pp: int, tg
 
     before = _rss()
     t0 = time.perf_counter()
-    llm = Llama(model_path=str(path), n_ctx=pp + tg + 16, n_batch=min(512, max(pp, 1)), n_threads=threads,
+    llm = Llama(model_path=str(path), n_ctx=depth + pp + tg + 16, n_batch=min(512, max(pp, 1)), n_threads=threads,
                 n_threads_batch=threads, n_gpu_layers=gpu_layers, verbose=False)
     load_s = time.perf_counter() - t0
     tick("loaded")
     n_vocab = llm.n_vocab()
     prompt = [llm.token_bos() if llm.token_bos() >= 0 else 1] + [3 + (i * 7919) % max(n_vocab - 3, 1)
                                                                   for i in range(pp - 1)]
+    prefix = [3 + (i * 104729) % max(n_vocab - 3, 1) for i in range(depth)]
     pps: list[float] = []
     tgs: list[float] = []
     for _ in range(reps):
         llm.reset()
+        if prefix:
+            llm.eval(prefix)
         t = time.perf_counter()
         llm.eval(prompt)
         pps.append(pp / (time.perf_counter() - t))
         tick("prompt")
         llm.reset()
-        llm.eval(prompt[:1])
+        llm.eval(prefix + prompt[:1])
         tok = prompt[1] if len(prompt) > 1 else 3
         t = time.perf_counter()
         for _ in range(tg):
@@ -276,8 +280,8 @@ def _hardware_id(hw: Any) -> str | None:
 
 
 def bench(model: str, *, threads: int | None = None, gpu_layers: int = 0, reps: int = 3, pp: int = 512,
-          tg: int = 128, runtime: str = "llama.cpp", ollama_url: str = OLLAMA_URL, model_id: str | None = None,
-          progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
+          tg: int = 128, depth: int = 0, runtime: str = "llama.cpp", ollama_url: str = OLLAMA_URL,
+          model_id: str | None = None, progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
     """Measured next to estimated for one model on this machine (the --json shape of `runlocal bench`)."""
     from .api import answer
     from .benchruns import model_id_for, ratios
@@ -290,6 +294,10 @@ def bench(model: str, *, threads: int | None = None, gpu_layers: int = 0, reps: 
     for name, v in (("pp", pp), ("tg", tg)):
         if not 1 <= v <= MAX_TOKENS:
             raise InvalidField(f"{name} must be from 1 to {MAX_TOKENS:,} tokens, got {v}")
+    if not 0 <= depth <= MAX_TOKENS * 8:
+        raise InvalidField(f"depth must be from 0 to {MAX_TOKENS * 8:,} tokens, got {depth}")
+    if depth and runtime == "ollama":
+        raise InvalidField("--depth is measured with llama.cpp; Ollama's API has no way to fill the cache first")
     if not -1 <= gpu_layers <= 10_000:
         raise InvalidField(f"gpu-layers must be from -1 (all) to 10,000, got {gpu_layers}")
     cores = os.cpu_count() or 1
@@ -324,12 +332,15 @@ def bench(model: str, *, threads: int | None = None, gpu_layers: int = 0, reps: 
     else:
         path = resolve_model_file(model)
         gpu_before = nvml_memory() if gpu_run else None
-        m = measure(path, threads=threads, gpu_layers=gpu_layers, reps=reps, pp=pp, tg=tg, progress=progress)
+        m = measure(path, threads=threads, gpu_layers=gpu_layers, reps=reps, pp=pp, tg=tg, depth=depth,
+                    progress=progress)
         if gpu_run:
             after = nvml_memory()
             m["gpu_memory_bytes"] = (after - gpu_before) if after is not None and gpu_before is not None else None
         mid = model_id or model_id_for(path.name) or model_id_for(str(model))
-        q = {"model": str(path), "hardware": hw, "context_tokens": pp + tg + 16, "prompt_tokens": pp}
+        q = {"model": str(path), "hardware": hw, "context_tokens": depth + pp + tg + 16, "prompt_tokens": pp}
+        if depth:
+            q["depth_tokens"] = depth
         digest, hashed = file_sha256(path)
         file_bytes, path_s = path.stat().st_size, str(path)
         versions = {"llama_cpp_python": m["llama_cpp_python"]}
@@ -343,7 +354,8 @@ def bench(model: str, *, threads: int | None = None, gpu_layers: int = 0, reps: 
     ratio["model_memory_bytes"] = (est["peak_memory_bytes"] / meas["model_memory_bytes"]
                                    if est["peak_memory_bytes"] and meas["model_memory_bytes"] else None)
     settings = {"threads": threads, "gpu_layers": gpu_layers, "on": "gpu" if gpu_run else "cpu", "reps": reps,
-                "pp": pp, "tg": tg, "n_ctx": q["context_tokens"], "n_batch": min(512, pp), "hardware": hw}
+                "pp": pp, "tg": tg, "depth": depth, "n_ctx": q["context_tokens"], "n_batch": min(512, pp),
+                "hardware": hw}
     from .benchruns import command_for
 
     return {

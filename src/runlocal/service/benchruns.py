@@ -29,7 +29,8 @@ LIMITS = {"decode_tokens_per_s": (0.01, 100_000.0), "prefill_tokens_per_s": (0.0
           "peak_memory_bytes": (1.0, float(2**50)), "model_memory_bytes": (0.0, float(2**50)),
           "load_seconds": (0.0, 86_400.0), "decode_std": (0.0, 100_000.0), "prefill_std": (0.0, 1_000_000.0)}
 """Measured figures: (smallest, largest) a real run can give; outside is an error, not a record."""
-SETTINGS = {"threads": (1, 1024), "gpu_layers": (-1, 10_000), "reps": (1, 20), "pp": (1, 16384), "tg": (1, 16384)}
+SETTINGS = {"threads": (1, 1024), "gpu_layers": (-1, 10_000), "reps": (1, 20), "pp": (1, 16384), "tg": (1, 16384),
+            "depth": (0, 131072)}
 MAX_TEXT = 200
 HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -113,9 +114,12 @@ def estimate_for(model_id: str, hardware: Any, quant: str | None, settings: dict
             mem = ent.data.get("memory_options_gb") or [ent.data.get("memory_gb") or 32]
             hardware = {"gpus": [], "ram_gb": float(max(mem)), "cpu_cores": int(threads),
                         "ram_bandwidth_gb_s": float(ent.data["memory_bandwidth_gb_s"])}
-    q: dict[str, Any] = {"model": model_id, "hardware": hardware,
-                         "context_tokens": int(settings.get("pp", 512)) + int(settings.get("tg", 128)) + 16,
-                         "prompt_tokens": int(settings.get("pp", 512)), "runtime": runtime}
+    depth = int(settings.get("depth", 0))
+    q: dict[str, Any] = {"model": model_id, "hardware": hardware, "runtime": runtime,
+                         "context_tokens": depth + int(settings.get("pp", 512)) + int(settings.get("tg", 128)) + 16,
+                         "prompt_tokens": int(settings.get("pp", 512))}
+    if depth:
+        q["depth_tokens"] = depth
     if quant:
         q["quant"] = quant
     a = answer(q)
@@ -134,7 +138,8 @@ def command_for(model: str, s: dict[str, Any], runtime: str) -> str:
     if runtime == "ollama":
         parts.append("--runtime ollama")
     parts += [f"--threads {s['threads']}" if s.get("threads") else "", f"--gpu-layers {s.get('gpu_layers', 0)}",
-              f"--reps {s.get('reps', 3)}", f"--pp {s.get('pp', 512)}", f"--tg {s.get('tg', 128)}"]
+              f"--reps {s.get('reps', 3)}", f"--pp {s.get('pp', 512)}", f"--tg {s.get('tg', 128)}",
+              f"--depth {s['depth']}" if s.get("depth") else ""]
     return " ".join(p for p in parts if p)
 
 
@@ -154,7 +159,7 @@ def check_submission(body: Any) -> dict[str, Any]:
     meas_in = _obj(body, "measured")
     meas = {k: _num(meas_in, k, lo, hi, "measured", required=k in ("decode_tokens_per_s", "prefill_tokens_per_s"))
             for k, (lo, hi) in LIMITS.items()}
-    s_in = _obj(body, "settings")
+    s_in = _obj(body, "settings", required=False)
     settings: dict[str, Any] = {}
     for k, (lo, hi) in SETTINGS.items():
         v = s_in.get(k)

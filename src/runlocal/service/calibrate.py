@@ -35,9 +35,13 @@ def _question(run: dict[str, Any]) -> dict[str, Any]:
     if isinstance(q, dict):
         return {k: v for k, v in q.items() if k != "assume"}
     s = run.get("settings") or {}
-    return {"model": run.get("model_id"), "hardware": run.get("hardware_id"), "quant": (run.get("model") or {})
-            .get("quant"), "context_tokens": int(s.get("pp", 512)) + int(s.get("tg", 128)) + 16,
-            "prompt_tokens": int(s.get("pp", 512)), "runtime": run.get("runtime") or "llama.cpp"}
+    depth = int(s.get("depth", 0))
+    q = {"model": run.get("model_id"), "hardware": run.get("hardware_id"), "quant": (run.get("model") or {})
+         .get("quant"), "context_tokens": depth + int(s.get("pp", 512)) + int(s.get("tg", 128)) + 16,
+         "prompt_tokens": int(s.get("pp", 512)), "runtime": run.get("runtime") or "llama.cpp"}
+    if depth:
+        q["depth_tokens"] = depth
+    return q
 
 
 def _backend(q: dict[str, Any]) -> str:
