@@ -160,7 +160,8 @@ def test_migrate_applies_once(new_store: StoreFactory) -> None:
     assert inspect(store.engine).has_table("digest_subscribers")
     with store.engine.connect() as conn:
         rows = conn.execute(select(tables.migrations.c.id, tables.migrations.c.name)).all()
-    assert [(r.id, r.name) for r in sorted(rows)] == [(1, "digest subscribers"), (2, "bench runs")]
+    assert [(r.id, r.name) for r in sorted(rows)] == [(1, "digest subscribers"), (2, "bench runs"),
+                                                     (3, "site settings and rate events")]
     assert inspect(store.engine).has_table("bench_runs")
 
 

@@ -19,7 +19,7 @@ EPILOG = """examples:
 """
 
 COMMANDS = ("check", "estimate", "catalog", "knowledge", "system", "fit", "inspect", "decide", "capacity", "bench",
-            "serve", "digest")
+            "serve", "digest", "db")
 """Command modules under runlocal.cli, in `--help` order; each has register(subparsers)."""
 
 

@@ -23,7 +23,15 @@ MAX_BODY_BYTES = 64 * 1024
 """The largest submission accepted (a run from `runlocal bench --json` is about 3 KB)."""
 RATE_LIMIT = 20
 RATE_WINDOW = dt.timedelta(hours=1)
-"""Submissions accepted from one address per window; more get 429 and Retry-After."""
+"""Submissions accepted from one address per window; more get 429 and Retry-After ($RUNLOCAL_BENCH_RATE_LIMIT
+changes the number, for a deployment behind one proxy address or a load test)."""
+
+
+def rate_limit() -> int:
+    import os
+
+    v = os.environ.get("RUNLOCAL_BENCH_RATE_LIMIT", "")
+    return int(v) if v.isdigit() else RATE_LIMIT
 RUNTIMES = ("llama.cpp", "ollama")
 LIMITS = {"decode_tokens_per_s": (0.01, 100_000.0), "prefill_tokens_per_s": (0.01, 1_000_000.0),
           "peak_memory_bytes": (1.0, float(2**50)), "model_memory_bytes": (0.0, float(2**50)),
@@ -242,8 +250,9 @@ def submit(body: Any, client: str | None) -> dict[str, Any]:
     """Check and store a submitted run for moderation; the answer of POST /api/v1/bench."""
     key = client_key(client)
     db = database()
-    if store.recent_from(db, key, RATE_WINDOW) >= RATE_LIMIT:
-        raise RateLimited(f"at most {RATE_LIMIT} submissions an hour from one address; try again later")
+    limit = rate_limit()
+    if store.recent_from(db, key, RATE_WINDOW) >= limit:
+        raise RateLimited(f"at most {limit} submissions an hour from one address; try again later")
     row = check_submission(body)
     row["client"] = key
     rid, new = store.add(db, row)
@@ -275,7 +284,7 @@ def run(rid: Any, *, shown_only: bool = True) -> dict[str, Any]:
     return r
 
 
-def moderate(rid: int, status: str, reason: str | None = None) -> dict[str, Any]:
+def moderate(rid: int, status: Any, reason: str | None = None) -> dict[str, Any]:
     if status not in ("accepted", "rejected", "pending"):
         raise InvalidField("status: accepted, rejected or pending")
     if not store.set_status(database(), rid, status, reason):

@@ -15,7 +15,7 @@ import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import InvalidField, NotFound
+from ..errors import InvalidField, NotFound, RunlocalError
 from ..store import users
 from . import mail, site
 from .database import database
@@ -85,12 +85,27 @@ def link(action: str, token: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------ sign-up
-def subscribe(email: Any) -> dict[str, Any]:
+SIGNUPS_PER_HOUR = 10
+"""Sign-ups accepted from one client address an hour (over every app instance); more get 429."""
+
+
+class RateLimited(RunlocalError):
+    code = "rate_limited"
+
+
+def subscribe(email: Any, client: str | None = None) -> dict[str, Any]:
     """Record the address as pending and mail it a confirmation link. The answer is the same whether the address
-    was new, pending or already confirmed. MailError when mail cannot be sent (nothing is then kept)."""
+    was new, pending or already confirmed. MailError when mail cannot be sent (nothing is then kept); RateLimited
+    past SIGNUPS_PER_HOUR from one client address."""
     addr = normalize_email(email)
     mail.settings()  # no relay configured: fail the same way for every address
     store = database()
+    if client is not None:
+        from ..store.security import hit
+        from .benchruns import client_key
+
+        if not hit(store, "subscribe", client_key(client), limit=SIGNUPS_PER_HOUR, window=dt.timedelta(hours=1)):
+            raise RateLimited(f"at most {SIGNUPS_PER_HOUR} sign-ups an hour from one address; try again later")
     users.purge_pending(store, CONFIRM_TTL)
     token = users.add_pending(store, addr, resend_after=RESEND_AFTER)
     if token is not None:

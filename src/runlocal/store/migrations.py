@@ -20,9 +20,15 @@ def _m2_bench_runs(conn: Connection) -> None:
     tables.bench_runs.create(conn, checkfirst=True)
 
 
+def _m3_settings_and_rates(conn: Connection) -> None:
+    tables.settings.create(conn, checkfirst=True)
+    tables.rate_events.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "digest subscribers", _m1_digest_subscribers),
     (2, "bench runs", _m2_bench_runs),
+    (3, "site settings and rate events", _m3_settings_and_rates),
 ]
 
 

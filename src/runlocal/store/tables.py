@@ -71,5 +71,23 @@ bench_runs = Table(
 )
 """Benchmark runs: measured next to estimated, from `runlocal bench` here or submitted to the Bench API."""
 
+settings = Table(
+    "site_settings", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+"""The deployment's own values, shared by every app instance: the form-token secret, the admin token's hash."""
+
+rate_events = Table(
+    "rate_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("action", String(32), nullable=False),
+    Column("client", String(64), nullable=False),  # the address, hashed
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_rate_events_lookup", "action", "client", "at"),
+)
+"""One row per rate-limited action (a digest sign-up), for limits that hold across app instances."""
+
 CATALOG_TABLES = (meta, entities)
-USER_TABLES = (subscribers, bench_runs)
+USER_TABLES = (subscribers, bench_runs, settings, rate_events)

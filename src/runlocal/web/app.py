@@ -156,6 +156,30 @@ def bench_key() -> str:
     return str(_BENCH_KEY[1])
 
 
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+FORM_TYPES = (b"application/x-www-form-urlencoded", b"multipart/form-data", b"text/plain")
+
+
+def cross_site_form(headers: dict[bytes, bytes], query: bytes) -> bool:
+    """A request another site's page could make a visitor's browser send (a form post: no preflight) that says it
+    came from elsewhere: Sec-Fetch-Site cross-site, or an Origin whose host is not this one (or "null"). The site
+    keeps no sessions or cookies, so this is what CSRF protection means here; JSON bodies need a CORS preflight,
+    which the site never grants. RFC 8058 one-click unsubscribes come from mail providers without either header.
+    Clients that send neither header (curl, scripts) are not browsers acting for someone else."""
+    ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+    if ctype not in FORM_TYPES and ctype:
+        return False
+    if headers.get(b"sec-fetch-site", b"").lower() == b"cross-site":
+        return True
+    origin = headers.get(b"origin")
+    if origin is None:
+        return False
+    host = headers.get(b"host", b"").lower()
+    if origin.lower() == b"null":
+        return True
+    return origin.lower().split(b"://", 1)[-1].rstrip(b"/") != host
+
+
 class Guard:
     """Bounds every request (query length, body size) and adds the security headers to every response."""
 
@@ -171,7 +195,13 @@ class Guard:
                               status_code=414)
             await resp(scope, receive, _with_headers(send))
             return
-        length = dict(scope.get("headers", [])).get(b"content-length")
+        headers = dict(scope.get("headers", []))
+        if scope.get("method") in UNSAFE_METHODS and cross_site_form(headers, scope.get("query_string", b"")):
+            resp = StrictJSON(error_body("cross_site", "a form posted from another site is refused (its Origin "
+                                         "or Sec-Fetch-Site header names another site)"), status_code=403)
+            await resp(scope, receive, _with_headers(send))
+            return
+        length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
             resp = StrictJSON(error_body("invalid_field", f"request body larger than {MAX_BODY_BYTES:,} bytes"),
                               status_code=413)

@@ -173,9 +173,60 @@ def _detail(as_json: bool) -> Any:
     return handler
 
 
+def _admin(request: Request) -> Response | None:
+    """None when the request carries the admin token (Authorization: Bearer ...); else the 401 to answer."""
+    from ..service.database import database
+    from ..store.security import is_admin
+
+    auth = request.headers.get("authorization", "")
+    token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
+    if token and is_admin(database(), token):
+        return None
+    return StrictJSON(error_body("unauthorized", "moderation needs the admin token: Authorization: Bearer TOKEN "
+                                 "(runlocal db admin-token makes one)"), status_code=401,
+                      headers={"www-authenticate": 'Bearer realm="runlocal admin"'})
+
+
+async def admin_list(request: Request) -> Response:
+    denied = await run_in_threadpool(_admin, request)
+    if denied is not None:
+        return denied
+    status = request.query_params.get("status") or "pending"
+    try:
+        rs = await run_in_threadpool(lambda: benchruns.runs(status=status, limit=1000))
+    except RunlocalError as exc:
+        return _err(exc)
+    return StrictJSON({"ok": True, "status": status, "runs": [public(r) for r in rs]})
+
+
+async def admin_moderate(request: Request) -> Response:
+    denied = await run_in_threadpool(_admin, request)
+    if denied is not None:
+        return denied
+    try:
+        try:
+            body = loads((await request.body()).decode("utf-8"))
+        except UnicodeDecodeError:
+            raise InvalidField("the request body is not UTF-8") from None
+        if not isinstance(body, dict):
+            raise InvalidField('the body must be {"status": "accepted" | "rejected", "reason": "..."}')
+        status, reason = body.get("status"), body.get("reason")
+        if reason is not None and (not isinstance(reason, str) or len(reason) > 500):
+            raise InvalidField("reason: a string of at most 500 characters")
+        rid = request.path_params["id"]
+        if not rid.isdigit() or len(rid) > 18:
+            raise NotFound(f"no bench run {rid[:40]!r}")
+        r = await run_in_threadpool(benchruns.moderate, int(rid), status, reason)
+    except RunlocalError as exc:
+        return _err(exc)
+    return StrictJSON({"ok": True, "run": public(r)})
+
+
 def routes() -> list[BaseRoute]:
     get = ["GET", "HEAD"]
-    return [Route("/api/v1/bench", submit, methods=["POST"]), Route("/api/v1/bench", api_list, methods=get),
+    return [Route("/api/v1/admin/bench", admin_list, methods=get),
+            Route("/api/v1/admin/bench/{id}", admin_moderate, methods=["POST"]),
+            Route("/api/v1/bench", submit, methods=["POST"]), Route("/api/v1/bench", api_list, methods=get),
             Route("/api/v1/bench/{id}", api_one, methods=get),
             Route("/bench.json", _index(True), methods=get), Route("/bench", _index(False), methods=get),
             Route("/bench/{id}.json", _detail(True), methods=get), Route("/bench/{id}", _detail(False), methods=get)]

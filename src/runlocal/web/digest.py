@@ -55,6 +55,8 @@ def _page(request: Request, template: str, title: str, data: dict[str, Any], sta
 def _status(exc: RunlocalError) -> int:
     if isinstance(exc, MailError):
         return 503
+    if isinstance(exc, service.RateLimited):
+        return 429
     if isinstance(exc, NotFound):
         return 404
     if isinstance(exc, InvalidField):
@@ -122,7 +124,8 @@ async def subscribe(request: Request) -> Response:
     try:
         fields = await _fields(request)
         email = fields.get("email")
-        result = await run_in_threadpool(service.subscribe, email)
+        result = await run_in_threadpool(service.subscribe, email,
+                                         request.client.host if request.client else "?")
     except InvalidField as exc:
         if _wants_json(request):
             return _error(request, exc)
