@@ -145,6 +145,8 @@ _PARAMS = [{"name": n, "in": "query", "required": n in ("model", "hardware"), "s
                         ("ram_gb", "number"))]
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
+    "components": {"securitySchemes": {"admin": {"type": "http", "scheme": "bearer",
+                                                 "description": "runlocal db admin-token"}}},
     "info": {"title": "runlocal API", "version": "1",
              "description": "Will this model run on this machine, in how much memory, and how fast? The batch "
                             "contract (shared/contracts/estimate-jsonl.md) over HTTP."},
@@ -183,6 +185,27 @@ OPENAPI: dict[str, Any] = {
                     "responses": {"200": {"description": "runs and the estimate's error on them",
                                           "content": {"application/json": {"schema": {"type": "object"}}}},
                                   "400": _ERRORS["400"]}}},
+        "/api/v1/admin/bench": {
+            "get": {"summary": "Runs of any status, for moderation (the admin token)", "security": [{"admin": []}],
+                    "parameters": [{"name": "status", "in": "query", "required": False, "schema": {
+                        "type": "string", "enum": ["local", "pending", "accepted", "rejected"]}}],
+                    "responses": {"200": {"description": "the runs",
+                                          "content": {"application/json": {"schema": {"type": "object"}}}},
+                                  "401": {"description": "no or a wrong admin token",
+                                          "content": {"application/json": {"schema": _ERROR}}}}}},
+        "/api/v1/admin/bench/{id}": {
+            "post": {"summary": "Accept or reject a run (the admin token)", "security": [{"admin": []}],
+                     "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                         "type": "object", "required": ["status"], "properties": {
+                             "status": {"type": "string", "enum": ["accepted", "rejected", "pending"]},
+                             "reason": {"type": "string", "maxLength": 500}}}}}},
+                     "responses": {"200": {"description": "the run as moderated",
+                                           "content": {"application/json": {"schema": {"type": "object"}}}},
+                                   "401": {"description": "no or a wrong admin token",
+                                           "content": {"application/json": {"schema": _ERROR}}},
+                                   "404": {"description": "no such run",
+                                           "content": {"application/json": {"schema": _ERROR}}}}}},
         "/api/v1/bench/{id}": {
             "get": {"summary": "One shown run",
                     "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
