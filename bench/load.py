@@ -96,8 +96,8 @@ def _wait(port: int, proc: subprocess.Popen[bytes] | None, seconds: float = 180)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace")[-2000:] if proc.stderr else ""
-            raise RuntimeError(f"a process exited while starting: {err}")
+            raise RuntimeError(f"a process exited while starting (exit {proc.returncode}; its log is in the "
+                               "cluster's temporary folder)")
         try:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             c.request("GET", "/healthz")
@@ -160,8 +160,9 @@ def cluster(instances: int = 1, database: str | None = None,
         ports = []
         for _ in range(instances):
             port = free_port()
-            p = subprocess.Popen([sys.executable, "-m", "runlocal.cli.main", "serve", "--port", str(port), "--quiet",
-                                  "--database", url], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            with (tmp / f"server-{port}.log").open("wb") as log:  # a pipe nobody reads would stall it
+                p = subprocess.Popen([sys.executable, "-m", "runlocal.cli.main", "serve", "--port", str(port),
+                                      "--quiet", "--database", url], env=env, stdout=subprocess.DEVNULL, stderr=log)
             procs.append(p)
             _wait(port, p)  # one after another: the first builds the catalog tables, the next find them built
             ports.append(port)
@@ -174,8 +175,9 @@ def cluster(instances: int = 1, database: str | None = None,
             servers = "\n".join(f"        server 127.0.0.1:{p};" for p in ports)
             user = "user root;" if os.geteuid() == 0 else ""
             (tmp / "nginx.conf").write_text(NGINX_CONF.format(tmp=tmp, servers=servers, port=front, user=user))
-            ng = subprocess.Popen([binary, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            with (tmp / "nginx.out").open("wb") as log:
+                ng = subprocess.Popen([binary, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"],
+                                      stdout=subprocess.DEVNULL, stderr=log)
             procs.append(ng)
             _wait(front, ng)
         yield front, ports

@@ -53,14 +53,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(url: str, port: int, home: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "RUNLOCAL_HOME": str(home), "RUNLOCAL_BENCH_RATE_LIMIT": "100000"}
-    proc = subprocess.Popen([sys.executable, "-m", "runlocal.cli.main", "serve", "--port", str(port), "--database",
-                             url, "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def start_server(url: str, port: int, home: Path, smtp_port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "RUNLOCAL_HOME": str(home), "RUNLOCAL_BENCH_RATE_LIMIT": "100000",
+           "RUNLOCAL_SIGNUP_RATE_LIMIT": "100000", "RUNLOCAL_SMTP_HOST": "127.0.0.1",
+           "RUNLOCAL_SMTP_PORT": str(smtp_port), "RUNLOCAL_MAIL_FROM": "digest@runlocal.test"}
+    for k in ("RUNLOCAL_SMTP_USER", "RUNLOCAL_SMTP_PASSWORD", "RUNLOCAL_SMTP_STARTTLS"):
+        env.pop(k, None)
+    log = home / f"server-{port}.log"  # a file, not a pipe: a pipe nobody reads would stop the server when full
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "runlocal.cli.main", "serve", "--port", str(port),
+                                 "--database", url, "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=out)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"server exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+            raise AssertionError(f"server exited: {log.read_text(errors='replace')[-2000:]}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
                 if r.status == 200:
@@ -79,27 +85,42 @@ def run_body(i: int, tag: str) -> bytes:
         "settings": {"threads": 2, "reps": 1, "pp": 512, "tg": 128}, "versions": {"test": tag}}).encode()
 
 
-def post(port: int, body: bytes) -> tuple[int, dict[str, Any]]:
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/bench", data=body,
-                                 headers={"content-type": "application/json"})
+def post(port: int, body: bytes, path: str = "/api/v1/bench") -> tuple[int, dict[str, Any]]:
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body,
+                                 headers={"content-type": "application/json", "accept": "application/json"})
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, json.loads(r.read())
     except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"{}")
+        raw = exc.read()
+        try:
+            return exc.code, json.loads(raw or b"{}")
+        except ValueError:
+            return exc.code, {"not_json": raw[:300].decode(errors="replace")}
+
+
+class Sink:
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        return "250 OK"
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_two_instances_concurrent_submissions_survive_sigkill(backend: str, tmp_path: Path) -> None:
+    from aiosmtpd.controller import Controller
     from sqlalchemy import select
 
     from runlocal.store import tables
     from runlocal.store.db import open_store
 
+    smtp_port = free_port()
+    relay = Controller(Sink(), hostname="127.0.0.1", port=smtp_port)
+    relay.start()
     with database_url(backend, tmp_path) as url:
         ports = [free_port(), free_port()]
-        servers = [start_server(url, p, tmp_path) for p in ports]
+        servers = [start_server(url, p, tmp_path, smtp_port) for p in ports]
         acked: list[tuple[int, str]] = []  # (id, sha256) of every 201
+        signed: list[str] = []  # every sign-up answered "check your inbox"
+        refused: list[str] = []  # the surviving instance must answer every request
         errors: list[str] = []
         lock = threading.Lock()
         killed = threading.Event()
@@ -108,13 +129,32 @@ def test_two_instances_concurrent_submissions_survive_sigkill(backend: str, tmp_
             for k in range(40):
                 i = w * 1000 + k
                 port = ports[k % 2]
-                try:
-                    status, body = post(port, run_body(i, f"w{w}"))
-                except OSError:  # the killed server: not acknowledged, so nothing is promised
+                address = f"reader{i}@example.com"
+                status, body, retried = 0, {}, False
+                for attempt in (port, ports[1]):  # like a proxy: a refused connection goes to the other one
+                    retried = attempt != port
+                    try:
+                        if k % 4 == 3:  # every fourth: a digest sign-up instead of a bench run
+                            status, body = post(attempt, json.dumps({"email": address}).encode(),
+                                                "/digest/subscribe")
+                        else:
+                            status, body = post(attempt, run_body(i, f"w{w}"))
+                        port = attempt
+                        break
+                    except OSError as exc:  # the killed server: not acknowledged, so nothing is promised
+                        if attempt == ports[1]:
+                            with lock:
+                                refused.append(f"{attempt}: {exc}")
+                        continue
+                if not status:
                     continue
                 with lock:
                     if status == 201:
                         acked.append((body["id"], f"{i:064x}"))
+                    elif status == 200 and body.get("status") == "check_inbox":
+                        signed.append(address)
+                    elif status == 409 and retried:  # the killed server stored it, then died before answering
+                        pass
                     elif not (killed.is_set() and port == ports[0]):
                         errors.append(f"{status} {body}")
                 if len(acked) >= 40 and not killed.is_set():
@@ -134,18 +174,27 @@ def test_two_instances_concurrent_submissions_survive_sigkill(backend: str, tmp_
             if s.poll() is None:
                 s.terminate()
                 s.wait(30)
-        assert killed.is_set() and servers[0].returncode == -signal.SIGKILL
-        assert not errors, errors[:5]
+        relay.stop()
+        assert killed.is_set() and servers[0].returncode == -signal.SIGKILL, (len(acked), len(signed), errors[:3],
+                                                                              refused[:3])
+        logs = "".join(p.read_text(errors="replace") for p in tmp_path.glob("server-*.log"))
+        assert not errors, (errors[:5], logs[-3000:])
+        assert not refused, (refused[:5], logs[-3000:])
         store = open_store(url)
         with store.engine.begin() as conn:
             rows = {(r.id, r.model_sha256) for r in conn.execute(
                 select(tables.bench_runs.c.id, tables.bench_runs.c.model_sha256)).all()}
+            emails = {r.email for r in conn.execute(select(tables.subscribers.c.email)).all()}
+            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar() if store.is_sqlite else None
         store.engine.dispose()
         missing = [a for a in acked if a not in rows]
-        print(f"{backend}: {len(acked)} acknowledged submissions from 4 writers over 2 instances in {elapsed:.1f} s, "
-              f"instance 1 SIGKILLed after 40; {len(rows)} rows stored, {len(missing)} acknowledged missing")
-        assert not missing
-        assert len(acked) > 80  # the surviving instance took the rest
+        lost = [a for a in signed if a not in emails]
+        print(f"{backend}: {len(acked)} bench runs and {len(signed)} sign-ups acknowledged from 4 writers over 2 "
+              f"instances in {elapsed:.1f} s, instance 1 SIGKILLed after 40; {len(rows)} runs and {len(emails)} "
+              f"addresses stored; acknowledged but missing: {len(missing)} runs, {len(lost)} sign-ups")
+        assert not missing and not lost
+        assert len(acked) + len(signed) > 100  # the surviving instance took the rest
+        assert mode in (None, "wal")
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

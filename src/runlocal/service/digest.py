@@ -86,7 +86,15 @@ def link(action: str, token: str) -> str:
 
 # ------------------------------------------------------------------------------------------ sign-up
 SIGNUPS_PER_HOUR = 10
-"""Sign-ups accepted from one client address an hour (over every app instance); more get 429."""
+"""Sign-ups accepted from one client address an hour (over every app instance); more get 429
+($RUNLOCAL_SIGNUP_RATE_LIMIT changes it: behind a proxy every client has its address)."""
+
+
+def signup_limit() -> int:
+    import os
+
+    v = os.environ.get("RUNLOCAL_SIGNUP_RATE_LIMIT", "")
+    return int(v) if v.isdigit() else SIGNUPS_PER_HOUR
 
 
 class RateLimited(RunlocalError):
@@ -104,8 +112,9 @@ def subscribe(email: Any, client: str | None = None) -> dict[str, Any]:
         from ..store.security import hit
         from .benchruns import client_key
 
-        if not hit(store, "subscribe", client_key(client), limit=SIGNUPS_PER_HOUR, window=dt.timedelta(hours=1)):
-            raise RateLimited(f"at most {SIGNUPS_PER_HOUR} sign-ups an hour from one address; try again later")
+        limit = signup_limit()
+        if not hit(store, "subscribe", client_key(client), limit=limit, window=dt.timedelta(hours=1)):
+            raise RateLimited(f"at most {limit} sign-ups an hour from one address; try again later")
     users.purge_pending(store, CONFIRM_TTL)
     token = users.add_pending(store, addr, resend_after=RESEND_AFTER)
     if token is not None:

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from . import tables
-from .db import Store
+from .db import Store, writer
 
 S = tables.settings
 R = tables.rate_events
@@ -72,7 +72,7 @@ def is_admin(store: Store, token: str | None) -> bool:
 def hit(store: Store, action: str, client: str, *, limit: int, window: dt.timedelta) -> bool:
     """Record one `action` by `client` unless it already did it `limit` times within `window`; False when over."""
     since = _now() - window
-    with store.engine.begin() as conn:
+    with writer(store) as conn, conn.begin():  # count, then write: the write lock from the start (SQLite)
         n = conn.execute(select(func.count()).select_from(R)
                          .where(R.c.action == action, R.c.client == client, R.c.at >= since)).scalar_one()
         if int(n) >= limit:

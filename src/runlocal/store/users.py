@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, true, upd
 from sqlalchemy.exc import IntegrityError
 
 from . import tables
-from .db import Store
+from .db import Store, writer
 
 T = tables.subscribers
 
@@ -40,7 +40,7 @@ def add_pending(store: Store, email: str, *, resend_after: dt.timedelta | None =
     `resend_after` ago (that token stays valid). The caller must answer the same in every case."""
     for attempt in range(2):
         try:
-            with store.engine.begin() as conn:
+            with writer(store) as conn, conn.begin():  # reads, then writes: the write lock from the start
                 recent = (T.c.created_at > _now() - resend_after) if resend_after is not None else true()
                 row = conn.execute(select(T.c.id, T.c.confirmed_at, recent.label("recent"))
                                    .where(T.c.email == email)).first()
@@ -80,7 +80,7 @@ def confirm(store: Store, token: str, *, max_age: dt.timedelta | None = None) ->
 
 def unsubscribe(store: Store, token: str) -> str | None:
     """Delete the token's row, pending or confirmed (nothing about the address is kept); its email, or None."""
-    with store.engine.begin() as conn:
+    with writer(store) as conn, conn.begin():
         row = conn.execute(select(T.c.id, T.c.email).where(T.c.token == token)).first()
         if row is None:
             return None
