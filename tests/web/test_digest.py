@@ -466,3 +466,15 @@ def test_store_functions(tmp_path: Path) -> None:
             assert users.count(s) == {"confirmed": 0, "pending": 0}
         finally:
             s.engine.dispose()
+
+
+def test_sign_ups_are_rate_limited_per_client_address(client: TestClient, smtp: Collect) -> None:
+    from runlocal.service.digest import SIGNUPS_PER_HOUR
+
+    for i in range(SIGNUPS_PER_HOUR):
+        assert client.post("/digest/subscribe", json={"email": f"r{i}@example.com"}).status_code == 200
+    r = client.post("/digest/subscribe", json={"email": "one-more@example.com"})
+    assert r.status_code == 429 and r.json()["error"]["code"] == "rate_limited"
+    page = client.post("/digest/subscribe", data={"email": "one-more@example.com"})
+    assert page.status_code == 429 and "<html" in page.text
+    assert len(smtp.messages) == SIGNUPS_PER_HOUR  # nothing mailed past the limit

@@ -137,3 +137,10 @@ def test_moderation_needs_the_admin_token_kept_hashed(site: TestClient, capsys: 
     ok = site.post(f"/api/v1/admin/bench/{rid}", json={"status": "accepted", "reason": "looks right"}, headers=auth)
     assert ok.status_code == 200 and ok.json()["run"]["status"] == "accepted"
     assert [x["id"] for x in site.get("/api/v1/bench").json()["runs"]] == [rid]
+
+
+def test_the_server_binds_loopback_unless_told() -> None:
+    from runlocal.cli.main import build_parser
+
+    assert build_parser().parse_args(["serve"]).host == "127.0.0.1"
+    assert build_parser().parse_args(["serve", "--host", "0.0.0.0"]).host == "0.0.0.0"
