@@ -9,25 +9,13 @@ from pathlib import Path
 from typing import Any
 
 
-def _store(args: argparse.Namespace) -> Any:
-    """The database (--database, else $RUNLOCAL_DATABASE_URL or the user's SQLite file), its user tables migrated;
-    the catalog tables are not needed here and not built."""
-    from ..store.db import open_store
-    from ..store.migrations import migrate
-
-    store = open_store(args.database)
-    migrate(store)
-    return store
-
-
 def export(args: argparse.Namespace) -> int:
-    from ..store.userdata import export_rows
+    from ..service.admin import export_rows
 
-    store = _store(args)
     n: dict[str, int] = {}
     out = Path(args.output).open("w", encoding="utf-8") if args.output else sys.stdout
     try:
-        for item in export_rows(store):
+        for item in export_rows(args.database):
             out.write(json.dumps(item, sort_keys=True, ensure_ascii=False) + "\n")
             n[item["table"]] = n.get(item["table"], 0) + 1
     finally:
@@ -41,19 +29,9 @@ def export(args: argparse.Namespace) -> int:
 
 
 def import_(args: argparse.Namespace) -> int:
-    from ..errors import DataError
-    from ..store.userdata import import_rows, parse_lines
+    from ..service.admin import import_file
 
-    store = _store(args)
-    path = Path(args.file)
-    if not path.is_file():
-        raise DataError(f"{args.file}: no such file (an export of runlocal db export)")
-    try:
-        with path.open(encoding="utf-8") as f:
-            items = list(parse_lines(f, str(path)))  # the whole file is checked before anything is written
-    except UnicodeDecodeError:
-        raise DataError(f"{args.file}: not UTF-8 text") from None
-    counts = import_rows(store, items)
+    counts = import_file(args.file, args.database)
     if args.json:
         print(json.dumps({"ok": True, "tables": counts}))
     else:
@@ -65,9 +43,9 @@ def import_(args: argparse.Namespace) -> int:
 
 
 def admin_token(args: argparse.Namespace) -> int:
-    from ..store.security import new_admin_token
+    from ..service.admin import new_admin_token
 
-    token = new_admin_token(_store(args))
+    token = new_admin_token(args.database)
     if args.json:
         print(json.dumps({"ok": True, "token": token}))
     else:

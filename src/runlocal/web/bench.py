@@ -175,12 +175,11 @@ def _detail(as_json: bool) -> Any:
 
 def _admin(request: Request) -> Response | None:
     """None when the request carries the admin token (Authorization: Bearer ...); else the 401 to answer."""
-    from ..service.database import database
-    from ..store.security import is_admin
+    from ..service.admin import is_admin
 
     auth = request.headers.get("authorization", "")
     token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
-    if token and is_admin(database(), token):
+    if token and is_admin(token):
         return None
     return StrictJSON(error_body("unauthorized", "moderation needs the admin token: Authorization: Bearer TOKEN "
                                  "(runlocal db admin-token makes one)"), status_code=401,
