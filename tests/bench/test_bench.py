@@ -58,6 +58,7 @@ def test_bad_input_and_no_llama_cpp(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     model = smollm2()
     monkeypatch.setattr(b.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setenv("RUNLOCAL_LLAMA_BENCH", "/nonexistent/llama-bench")  # and no llama-bench either
     with pytest.raises(UnsupportedQuestion, match="llama-cpp-python"):
         bench(model, reps=1, pp=8, tg=2)
 

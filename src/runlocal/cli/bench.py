@@ -147,7 +147,8 @@ def run(args: argparse.Namespace) -> int:
 
         raise InvalidField(f"unexpected {args.ref!r}: runlocal bench takes one model")
     r = bench(args.model, threads=args.threads, gpu_layers=args.gpu_layers, reps=args.reps, pp=args.pp, tg=args.tg,
-              depth=args.depth, runtime=args.runtime, ollama_url=args.ollama_url, model_id=args.model_id,
+              depth=args.depth, tool=args.tool, cpu_simd=args.cpu_simd, runtime=args.runtime,
+              ollama_url=args.ollama_url, model_id=args.model_id,
               progress=None if args.json else _progress)
     if args.hardware:
         from ..service.benchruns import _catalog_id
@@ -230,6 +231,12 @@ def register(sub: Any) -> None:
     b.add_argument("ref", nargs="?", help="the run id for show/accept/reject")
     b.add_argument("--runtime", choices=["llama.cpp", "ollama"], default="llama.cpp",
                    help="llama.cpp through llama-cpp-python (default), or a running Ollama server")
+    b.add_argument("--tool", choices=["auto", "llama-cpp-python", "llama-bench"], default="auto",
+                   help="how llama.cpp runs: llama-cpp-python, or llama.cpp's own llama-bench binary from the PATH "
+                        "(auto: llama-cpp-python when installed, else llama-bench)")
+    b.add_argument("--cpu-simd", choices=["avx512", "avx2", "neon"],
+                   help="the widest vectors the llama.cpp build uses, for the estimate, when it is not what the CPU "
+                        "offers (a GGML_NATIVE=OFF llama-bench stops at AVX2; llama-cpp-python's build says itself)")
     b.add_argument("--ollama-url", default="http://127.0.0.1:11434", help="the Ollama server (default local)")
     b.add_argument("--threads", type=int, help="CPU threads (default: all cores)")
     b.add_argument("--gpu-layers", type=int, default=0, help="layers on the GPU (-ngl; 0 = CPU only, -1 or 99 = all)")

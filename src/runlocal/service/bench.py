@@ -24,7 +24,8 @@ HASH_EDGE_BYTES = 64 << 20
 MAX_REPS = 20
 MAX_TOKENS = 16384
 
-INSTALL_HINT = ("runlocal bench runs models with llama-cpp-python: pip install 'runlocal[bench]' "
+INSTALL_HINT = ("runlocal bench runs models with llama-cpp-python (pip install 'runlocal[bench]') or with a "
+                "llama-bench binary on the PATH; neither is here: pip install 'runlocal[bench]' "
                 "(set CMAKE_ARGS=\"-DGGML_NATIVE=OFF\" where the native build misbehaves)")
 
 
@@ -79,6 +80,74 @@ def resolve_model_file(model: str) -> Path:
         return Path(str(hits[0]["path"]))
     raise InvalidField(f"{model!r} is neither a GGUF file nor a catalog model with a GGUF downloaded here",
                        ["a path to a .gguf file"])
+
+
+LLAMA_BENCH_TIMEOUT_S = 6 * 3600
+MAX_TOOL_OUTPUT = 4 << 20
+
+
+def llama_bench_binary() -> str | None:
+    """llama.cpp's own llama-bench, when one is on the PATH ($RUNLOCAL_LLAMA_BENCH names another)."""
+    import shutil
+
+    named = os.environ.get("RUNLOCAL_LLAMA_BENCH")
+    if named:
+        return named if os.access(named, os.X_OK) else None
+    return shutil.which("llama-bench")
+
+
+def _children_rss() -> int:
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return int(peak if sys.platform == "darwin" else peak * 1024)
+
+
+def parse_llama_bench(out: str) -> dict[str, Any]:
+    """The pp and tg results of `llama-bench -o json`: {decode/prefill mean and std, build, threads, layers}."""
+    import json
+
+    try:
+        rows = json.loads(out)
+    except ValueError:
+        raise UnsupportedQuestion("llama-bench did not print JSON (was it given -o json?)") from None
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise UnsupportedQuestion("llama-bench printed something other than a list of results")
+    pp = next((r for r in rows if int(r.get("n_prompt") or 0) > 0 and not int(r.get("n_gen") or 0)), None)
+    tg = next((r for r in rows if int(r.get("n_gen") or 0) > 0 and not int(r.get("n_prompt") or 0)), None)
+    if pp is None or tg is None:
+        raise UnsupportedQuestion("llama-bench's output has no prompt (pp) and generation (tg) result")
+    first = rows[0]
+    return {"decode_tokens_per_s": float(tg["avg_ts"]), "decode_std": float(tg.get("stddev_ts") or 0.0),
+            "prefill_tokens_per_s": float(pp["avg_ts"]), "prefill_std": float(pp.get("stddev_ts") or 0.0),
+            "llama_bench": f"{first.get('build_number', '?')} ({first.get('build_commit', '?')})",
+            "backends": first.get("backends"), "flash_attn": first.get("flash_attn"),
+            "n_threads": first.get("n_threads"), "n_gpu_layers": first.get("n_gpu_layers")}
+
+
+def measure_llama_bench(binary: str, path: Path, *, threads: int, gpu_layers: int, reps: int, pp: int, tg: int,
+                        depth: int = 0, progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
+    """Run llama.cpp's own llama-bench on the file (pp and tg tests, `reps` repetitions each) and read its JSON."""
+    import subprocess
+
+    cmd = [binary, "-m", str(path), "-p", str(pp), "-n", str(tg), "-r", str(reps), "-t", str(threads),
+           "-ngl", str(99 if gpu_layers < 0 else gpu_layers), "-o", "json"]
+    if depth:
+        cmd += ["-d", str(depth)]
+    if progress:
+        progress("llama-bench", 0, 1)
+    t0 = time.perf_counter()
+    try:
+        done = subprocess.run(cmd, capture_output=True, timeout=LLAMA_BENCH_TIMEOUT_S, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise UnsupportedQuestion(f"llama-bench could not run: {exc}") from None
+    if done.returncode != 0:
+        tail = done.stderr[-600:].decode("utf-8", "replace").strip()
+        raise UnsupportedQuestion(f"llama-bench failed (exit {done.returncode}): {tail}")
+    m = parse_llama_bench(done.stdout[:MAX_TOOL_OUTPUT].decode("utf-8", "replace"))
+    if progress:
+        progress("llama-bench", 1, 1)
+    peak = _children_rss()
+    return {**m, "load_seconds": None, "peak_memory_bytes": peak, "model_memory_bytes": None,
+            "wall_seconds": time.perf_counter() - t0, "command_line": " ".join(cmd)}
 
 
 def measure(path: Path, *, threads: int, gpu_layers: int, reps: int, pp: int, tg: int, depth: int = 0,
@@ -281,12 +350,17 @@ def _hardware_id(hw: Any) -> str | None:
 
 def bench(model: str, *, threads: int | None = None, gpu_layers: int = 0, reps: int = 3, pp: int = 512,
           tg: int = 128, depth: int = 0, runtime: str = "llama.cpp", ollama_url: str = OLLAMA_URL,
-          model_id: str | None = None, progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
+          model_id: str | None = None, tool: str = "auto", cpu_simd: str | None = None,
+          progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
     """Measured next to estimated for one model on this machine (the --json shape of `runlocal bench`)."""
     from .api import answer
     from .benchruns import model_id_for, ratios
     from .machine import detected_hardware
 
+    if cpu_simd is not None and cpu_simd not in ("avx512", "avx2", "neon"):
+        raise InvalidField(f"cpu-simd: avx512, avx2 or neon, not {cpu_simd!r}", ["avx512", "avx2", "neon"])
+    if tool not in ("auto", "llama-cpp-python", "llama-bench"):
+        raise InvalidField(f"tool: auto, llama-cpp-python or llama-bench, not {tool!r}")
     if runtime not in ("llama.cpp", "ollama"):
         raise InvalidField(f"runtime: llama.cpp or ollama, not {runtime!r}", ["llama.cpp", "ollama"])
     if not 1 <= reps <= MAX_REPS:
@@ -312,10 +386,11 @@ def bench(model: str, *, threads: int | None = None, gpu_layers: int = 0, reps: 
         bw = bandwidth_for_threads(threads)
         if bw:
             hw["ram_bandwidth_gb_s"] = bw
-        simd = build_simd() if runtime == "llama.cpp" else None
+        simd = cpu_simd or (build_simd() if runtime == "llama.cpp" and tool != "llama-bench" else None)
         if simd:
             hw["cpu_simd"] = simd
     gpu_run = gpu_layers != 0 and not (isinstance(hw, dict) and not hw.get("gpus"))
+    use_tool = False
     if runtime == "ollama":
         m = measure_ollama(model, url=ollama_url, threads=threads, gpu_layers=gpu_layers if gpu_layers else None,
                            reps=reps, pp=pp, tg=tg, progress=progress)
@@ -332,8 +407,17 @@ def bench(model: str, *, threads: int | None = None, gpu_layers: int = 0, reps: 
     else:
         path = resolve_model_file(model)
         gpu_before = nvml_memory() if gpu_run else None
-        m = measure(path, threads=threads, gpu_layers=gpu_layers, reps=reps, pp=pp, tg=tg, depth=depth,
-                    progress=progress)
+        binary = llama_bench_binary()
+        use_tool = tool == "llama-bench" or (tool == "auto" and importlib.util.find_spec("llama_cpp") is None
+                                              and binary is not None)
+        if use_tool:
+            if binary is None:
+                raise UnsupportedQuestion("no llama-bench on the PATH (or in $RUNLOCAL_LLAMA_BENCH)")
+            m = measure_llama_bench(binary, path, threads=threads, gpu_layers=gpu_layers, reps=reps, pp=pp, tg=tg,
+                                    depth=depth, progress=progress)
+        else:
+            m = measure(path, threads=threads, gpu_layers=gpu_layers, reps=reps, pp=pp, tg=tg, depth=depth,
+                        progress=progress)
         if gpu_run:
             after = nvml_memory()
             m["gpu_memory_bytes"] = (after - gpu_before) if after is not None and gpu_before is not None else None
@@ -343,7 +427,7 @@ def bench(model: str, *, threads: int | None = None, gpu_layers: int = 0, reps: 
             q["depth_tokens"] = depth
         digest, hashed = file_sha256(path)
         file_bytes, path_s = path.stat().st_size, str(path)
-        versions = {"llama_cpp_python": m["llama_cpp_python"]}
+        versions = ({"llama_bench": m["llama_bench"]} if use_tool else {"llama_cpp_python": m["llama_cpp_python"]})
     a = answer(q)
     sp = a.get("speed") or {}
     est = {"decode_tokens_per_s": sp.get("decode_tokens_per_s"), "prefill_tokens_per_s": sp.get("prefill_tokens_per_s"),
@@ -354,8 +438,10 @@ def bench(model: str, *, threads: int | None = None, gpu_layers: int = 0, reps: 
     ratio["model_memory_bytes"] = (est["peak_memory_bytes"] / meas["model_memory_bytes"]
                                    if est["peak_memory_bytes"] and meas["model_memory_bytes"] else None)
     settings = {"threads": threads, "gpu_layers": gpu_layers, "on": "gpu" if gpu_run else "cpu", "reps": reps,
-                "pp": pp, "tg": tg, "depth": depth, "n_ctx": q["context_tokens"], "n_batch": min(512, pp),
-                "hardware": hw}
+                "pp": pp, "tg": tg, "depth": depth,
+                "tool": ("llama-bench" if runtime == "llama.cpp" and use_tool else
+                         "llama-cpp-python" if runtime == "llama.cpp" else "ollama"),
+                "n_ctx": q["context_tokens"], "n_batch": min(512, pp), "hardware": hw}
     from .benchruns import command_for
 
     return {

@@ -145,6 +145,8 @@ def command_for(model: str, s: dict[str, Any], runtime: str) -> str:
     parts = [f"runlocal bench {model}"]
     if runtime == "ollama":
         parts.append("--runtime ollama")
+    if s.get("tool") == "llama-bench":
+        parts.append("--tool llama-bench")
     parts += [f"--threads {s['threads']}" if s.get("threads") else "", f"--gpu-layers {s.get('gpu_layers', 0)}",
               f"--reps {s.get('reps', 3)}", f"--pp {s.get('pp', 512)}", f"--tg {s.get('tg', 128)}",
               f"--depth {s['depth']}" if s.get("depth") else ""]

