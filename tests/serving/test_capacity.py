@@ -107,6 +107,27 @@ def test_pipeline_parallel_over_nodes() -> None:
     slow = capacity({**base, "nodes": 2, "network": "ethernet-10g"})
     assert slow["curve"][-1]["per_user_tokens_per_s"] <= two["curve"][-1]["per_user_tokens_per_s"]
     with pytest.raises(InvalidField):
-        capacity({**base, "nodes": 2, "runtime": "llama.cpp", "quant": "Q4_K_M"})
+        capacity({**base, "nodes": 2, "runtime": "ollama", "quant": "Q4_K_M"})  # llama.cpp: RPC, tested below
     with pytest.raises(InvalidField):
         capacity({**base, "nodes": 2, "network": "carrier-pigeon"})
+
+
+def test_llama_cpp_rpc_over_hosts() -> None:
+    """llama.cpp's RPC backend: one layer split over every host's GPUs, each hand-off to another host a few TCP
+    round trips; slower than the same GPUs in one box, faster on a quicker link, and the launch lines say how."""
+    from runlocal.errors import InvalidField
+    from runlocal.service.capacity import capacity
+
+    base = {"model": "llama-3.3-70b", "hardware": "rtx-3090", "runtime": "llama.cpp"}
+    one_box = capacity({**base, "gpu_count": 4})
+    rpc10 = capacity({**base, "gpu_count": 2, "nodes": 2, "network": "ethernet-10g"})
+    rpc100 = capacity({**base, "gpu_count": 2, "nodes": 2, "network": "ethernet-100g"})
+    one, slow, fast = (r["single_user_tokens_per_s"] for r in (one_box, rpc10, rpc100))
+    assert slow < fast < one * 1.0001
+    assert slow > one * 0.8  # a token's activations are kilobytes: the round trips, not the bytes, cost
+    assert "--rpc HOST2:50052" in rpc10["commands"]["llama.cpp"] and "rpc-server" in rpc10["commands"]["llama.cpp"]
+    assert any("llama.cpp RPC over 2 hosts" in n for n in rpc10["notes"])
+    with pytest.raises(InvalidField, match="TCP"):
+        capacity({**base, "gpu_count": 2, "nodes": 2, "network": "infiniband-200g"})
+    with pytest.raises(InvalidField):
+        capacity({**base, "runtime": "ollama", "gpu_count": 2, "nodes": 2})

@@ -44,7 +44,9 @@ def chart(curve: list[dict[str, Any]], width: int = 48, height: int = 12) -> str
 def render(r: dict[str, Any]) -> str:
     lines = [f"{r['model_id'] or 'custom model'} ({r['quant']}, {r['runtime']}) on "
              f"{r['gpu_count'] // r.get('nodes', 1)} x {r['hardware_id'] or 'custom hardware'}"
-             + (f" x {r['nodes']} nodes over {r['network']} (pipeline parallel)" if r.get("nodes", 1) > 1 else
+             + (f" x {r['nodes']} nodes over {r['network']} "
+                f"({'llama.cpp RPC' if r.get('runtime') == 'llama.cpp' else 'pipeline parallel'})"
+                if r.get("nodes", 1) > 1 else
                 " (tensor parallel)" if r["tensor_parallel"] else ""), ""]
     if r["fits"] != "gpu":
         lines.append("The model does not fit on the accelerator with this engine: it cannot serve from there.")

@@ -192,6 +192,9 @@ class Assumptions:
     also serves the CPU); with the per-layer cost of decode_layer_us_other."""
     moe_layer_overhead_factor: float = _a(1.33, "fitted", "bench/calibrate.py: MoE decode runs")
     """A mixture-of-experts layer costs this many times a dense layer's fixed cost (routing, gathers)."""
+    rpc_roundtrips_per_hop: float = _a(3.0, "assumed", "llama.cpp's RPC protocol: set_tensor of the input, "
+                                       "graph_compute, get_tensor of the output per remote split; not measured")
+    """Request/answer exchanges over the network each time a token's activations pass to an rpc-server host."""
     multi_gpu_token_overhead_us: float = _a(577.0, "fitted", "bench/calibrate.py: Llama 3 8B on 1-8 RTX 4090s")
     """Extra cost per generated token x log2(GPUs) in a layer split, microseconds."""
     mlx_layer_overhead_us: float = _a(90.2, "fitted", "bench/calibrate.py --linear: MLX decode runs on Macs")

@@ -163,6 +163,13 @@ def hop_seconds(batch: int, hidden: int, network: str) -> float:
     return lat_us * 1e-6 + batch * hidden * 2 / (gbit * 1e9 / 8 * 0.9)
 
 
+def rpc_hop_seconds(batch: int, hidden: int, network: str, asm: Assumptions) -> float:
+    """llama.cpp's RPC backend handing the batch's 32-bit activations to a remote host: rpc_roundtrips_per_hop
+    request/answer exchanges (set the input tensor, compute the graph, read the output) over TCP."""
+    gbit, lat_us = NETWORKS[network]
+    return asm.rpc_roundtrips_per_hop * 2 * lat_us * 1e-6 + batch * hidden * 4 / (gbit * 1e9 / 8 * 0.9)
+
+
 def step(q: Query, est: Estimate, batch: int, depth: int, engine: str, *, nodes: int = 1,
          network: str = "ethernet-25g") -> tuple[DecodeStep, float]:
     """The decode step of `batch` sequences at `depth`, and the seconds it takes with the engine's own costs.
@@ -177,7 +184,8 @@ def step(q: Query, est: Estimate, batch: int, depth: int, engine: str, *, nodes:
     tp = engine in TENSOR_PARALLEL_ENGINES and gpus > 1
     placement = est.placement
     assert placement is not None
-    micro = max(1, math.ceil(batch / nodes)) if nodes > 1 else batch
+    rpc = nodes > 1 and engine not in TENSOR_PARALLEL_ENGINES  # llama.cpp over rpc-server hosts: a layer split
+    micro = max(1, math.ceil(batch / nodes)) if nodes > 1 and not rpc else batch
     s = decode_step(q.model.arch, est.weights_detail, placement, q.machine, runtime=engine, quant=est.quant,
                     params=q.model.params, active_params=q.model.active_params, depth=depth,
                     kv_type=q.kv_cache_type, batch=micro, flash_attention=est.flash_attention, asm=asm,
@@ -188,7 +196,11 @@ def step(q: Query, est: Estimate, batch: int, depth: int, engine: str, *, nodes:
         layers = q.model.arch.n_layers / max(nodes, 1)
         seconds += 2 * layers * allreduce_seconds(micro, q.model.arch.hidden_size, per_node,
                                                   link_bytes_per_s=link, latency_us=lat)
-    if nodes > 1:
+    if rpc:
+        # one layer split over every host's GPUs: the step above already runs the layers one device after another;
+        # each hand-off to another host adds RPC exchanges over the network
+        seconds += (nodes - 1) * rpc_hop_seconds(batch, q.model.arch.hidden_size, network, asm)
+    elif nodes > 1:
         # the stage time above is for 1/nodes of the layers on 1/nodes of the GPUs: a token passes every stage
         seconds = nodes * seconds + (nodes - 1) * hop_seconds(micro, q.model.arch.hidden_size, network)
     per_seq = asm.serve_seq_us_paged if engine in TENSOR_PARALLEL_ENGINES else asm.serve_seq_us_llamacpp
@@ -253,7 +265,12 @@ def serve(q: Query, *, engine: str, context_tokens: int, output_tokens: int, pro
             knee = b
         curve.append(CurvePoint(b, 1 / secs, b / secs, secs * 1000, s.bound, b <= typical))
     tp = engine in TENSOR_PARALLEL_ENGINES and q.machine.gpu_count > 1
-    if nodes > 1:
+    if nodes > 1 and engine not in TENSOR_PARALLEL_ENGINES:
+        notes.append(f"llama.cpp RPC over {nodes} hosts on {network}: one layer split over every host's GPUs, each "
+                     f"token passes them in turn with {nodes - 1} network hand-off(s) of "
+                     f"{q.assumptions.rpc_roundtrips_per_hop:g} round trips (assumed, not measured: shown as a "
+                     "wide range)")
+    elif nodes > 1:
         notes.append(f"pipeline parallel over {nodes} nodes of {q.machine.gpu_count // nodes} GPU(s) on {network}: "
                      f"each token passes every node, {nodes - 1} hop(s) of the batch's activations")
     elif tp:

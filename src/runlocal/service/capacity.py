@@ -87,7 +87,10 @@ def commands(engine: str, ids: dict[str, Any], hf: str | None, *, gpus: int, use
                                + (f" --tp_size {gpus}" if gpus > 1 else ""))
     elif engine in ("llama.cpp", "lmstudio", "koboldcpp", "llamafile", "jan", "localai", "ramalama",
                     "docker-model-runner"):
-        out["llama.cpp"] = f"llama-server -m MODEL.gguf -np {users} -c {users * context} --kv-unified -ngl 999"
+        rpc = ",".join(f"HOST{i}:50052" for i in range(2, nodes + 1))
+        out["llama.cpp"] = (f"llama-server -m MODEL.gguf -np {users} -c {users * context} --kv-unified -ngl 999"
+                            + (f" --rpc {rpc}  # after `rpc-server --host 0.0.0.0 --port 50052` on each other host"
+                               if nodes > 1 else ""))
     elif engine == "ollama":
         out["ollama"] = f"OLLAMA_NUM_PARALLEL={users} OLLAMA_CONTEXT_LENGTH={context} ollama serve"
     return out
@@ -112,9 +115,13 @@ def capacity(q: dict[str, Any]) -> dict[str, Any]:
         raise InvalidField(f"unknown network {network!r}", sorted(NETWORKS))
     per_node = _int(q.get("gpu_count", 1), "gpu_count", 1, 8)
     engine_q, engine, ids = _query({**q, "gpu_count": per_node * nodes})
-    if nodes > 1 and engine not in ("vllm", "sglang", "tensorrt-llm"):
-        raise InvalidField(f"several nodes (pipeline parallel) are modelled for vllm, sglang and tensorrt-llm, not "
-                           f"{engine}", ["vllm", "sglang", "tensorrt-llm"])
+    if nodes > 1 and engine not in ("vllm", "sglang", "tensorrt-llm", "llama.cpp"):
+        raise InvalidField(f"several nodes are modelled for vllm, sglang and tensorrt-llm (pipeline parallel) and "
+                           f"llama.cpp (its RPC backend), not {engine}", ["vllm", "sglang", "tensorrt-llm",
+                                                                          "llama.cpp"])
+    if nodes > 1 and engine == "llama.cpp" and not network.startswith("ethernet"):
+        raise InvalidField("llama.cpp's RPC backend runs over TCP: choose an ethernet network",
+                           [n for n in NETWORKS if n.startswith("ethernet")])
     try:
         s = serve(engine_q, engine=engine, context_tokens=context, output_tokens=output, prompt_tokens=prompt,
                   max_batch=max(256, min(users or 0, 4096)), nodes=nodes, network=network)
