@@ -180,13 +180,16 @@ _AVX512 = re.compile(r"zen ?[45]|genoa|bergamo|turin|sapphire rapids|emerald rap
                      r"tiger lake|rocket lake|cascade lake|skylake-(?:sp|x)", re.IGNORECASE)
 _AVX2 = re.compile(r"zen ?[123]\b|zen\+|milan|rome|alder lake|raptor lake|arrow lake|meteor lake|lunar lake|"
                    r"gracemont|haswell|broadwell|skylake|kaby lake|coffee lake|comet lake", re.IGNORECASE)
+_SCALAR = re.compile(r"\bu74\b|\bu54\b|rv64gc\b(?!v)|rv64imafdc\b", re.IGNORECASE)
 _NEON = re.compile(r"cortex|oryon|neoverse|arm\b", re.IGNORECASE)
 
 
 def simd_of(architecture: str) -> str:
     """The widest vectors a CPU architecture gives llama.cpp: AMD Zen 4/5 and Intel server cores since Skylake-SP
     have AVX-512; Intel's client cores since Alder Lake (their E-cores lack it) and Zen 1-3 stop at AVX2; Arm cores
-    have NEON. "" when the name does not say."""
+    have NEON; RISC-V cores without the V extension (SiFive U74) only scalar code. "" when the name does not say."""
+    if _SCALAR.search(architecture):  # RISC-V cores without the vector extension: llama.cpp's scalar code
+        return "scalar"
     if _AVX512.search(architecture):
         return "avx512"
     if _AVX2.search(architecture):

@@ -240,6 +240,13 @@ class Assumptions:
                                         "figure over 8 runs of 4 types; half the vector width")
     """CPU prompt processing on AVX2 (Intel client CPUs since Alder Lake, Zen 1-3, or a build without AVX-512)
     relative to the AVX-512 figure cpu_gflops_per_core was fitted on."""
+    cpu_neon_prefill_factor: float = _a(0.25, "assumed", "a quarter of the vector width of AVX-512 (128-bit NEON "
+                                        "registers), as AVX2's half width measured 0.485; not measured on Arm")
+    """CPU prompt processing on Arm cores (NEON; Raspberry Pi, RK3588, Snapdragon X) relative to the AVX-512 figure."""
+    cpu_scalar_prefill_factor: float = _a(0.05, "assumed", "llama.cpp's scalar fallback: about one int8 multiply-add "
+                                          "per cycle against 64 per AVX-512 VNNI instruction, at lower clocks; "
+                                          "not measured")
+    """CPU prompt processing on cores without SIMD that llama.cpp uses (RISC-V without the V extension)."""
     ollama_prefill_factor: float = _a(0.9, "fitted", "bench/calibrate.py: Ollama prefill runs")
     """Ollama vs llama.cpp prompt rate (request overhead inside the measured time)."""
     attention_cost_no_fa: float = _a(4.12, "fitted", "bench/calibrate.py --with-benchmarks: long prompts without FA")

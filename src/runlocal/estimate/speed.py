@@ -51,14 +51,16 @@ llama.cpp's generic paths (0.32 and 0.61); the K-quants and F16 its repacked fas
 
 
 CPU_DECODE_TYPE_FACTOR: dict[str, float] = {
-    "q4_k": 1.00, "q5_k": 0.82, "q6_k": 1.23, "q8_0": 1.13, "q4_0": 0.95, "q4_1": 0.72, "q5_0": 0.71,
-    "q3_k": 0.77, "q2_k": 0.71, "iq4_xs": 0.73, "f16": 1.64,
+    "q4_k": 1.00, "q5_k": 0.82, "q6_k": 1.34, "q8_0": 1.09, "q4_0": 0.98, "q4_1": 0.64, "q5_0": 0.56,
+    "q3_k": 0.77, "q2_k": 0.71, "iq4_xs": 0.73, "f16": 1.62,
 }
 """Weights one CPU thread streams through llama.cpp's decode kernels per second, per tensor type, relative to q4_K
-(cpu_core_bandwidth_gb_s): tiny 1024- and 2048-wide models (random weights) quantized by llama.cpp to each file
-type, tg48 on one thread of this project's EPYC VM through llama-cpp-python 0.3.36, GB/s of weights streamed per
-token, the mean of two runs (2026-12-03; the VM's runs vary by up to 25 %). f16 is cheapest per byte (no
-dequantisation) and q4_1/q5_0 take generic paths; types not measured: 1."""
+(cpu_core_bandwidth_gb_s, 13 GB/s): tg48 on one thread of this project's EPYC VM through llama-cpp-python 0.3.36,
+fitted jointly (GB/s per type plus a cost per layer, which came out at 92 us against the engine's 82) on tiny 1024-
+and 2048-wide models quantized by llama.cpp to each file type and on SmolLM2-135M requantized to four types
+(bench/cpu_types.py, 2026-12-03): f16 21, q6_K 17.5, q8_0 14.2, q4_0 12.7, q4_1 8.3, q5_0 7.3 GB/s. f16 is cheapest
+per byte (no dequantisation); q4_1 and q5_0 take generic paths. q5_K, q3_K, q2_K and iq4_xs from a second run of
+the tiny models only (the VM's runs vary by up to 25 %; q4_K itself by 11-15.5 GB/s). Types not measured: 1."""
 
 
 def _per_backend(asm: Assumptions, prefix: str, backend: str, runtime: str, hbm: bool, vendor: str = "") -> float:
@@ -182,7 +184,7 @@ def host_read_rate(machine: Machine, eff_cpu: float, asm: Assumptions, type_fact
     """Bytes/s the CPU threads draw from RAM: the memory's sustained rate, or fewer cores' worth of it.
 
     rate = min(decode_eff_cpu x RAM bandwidth, (1 + cpu_thread_gain x (cores - 1)) x cpu_core_bandwidth_gb_s x
-    type factor). One thread dequantises and dots about 13 GB/s of q4_K weights (9 of q4_1, 21 of f16), so a
+    type factor). One thread dequantises and dots about 13 GB/s of q4_K weights (8 of q4_1, 21 of f16), so a
     few cores cannot keep a DDR5 channel pair busy.
     """
     threads = 1 + asm.cpu_thread_gain * (max(machine.cpu_cores, 1) - 1)
@@ -394,5 +396,6 @@ def cpu_compute(machine: Machine, asm: Assumptions) -> float:
     the first adding cpu_thread_gain of one) times cpu_gflops_per_core."""
     if machine.cpu_flops:
         return machine.cpu_flops
-    simd = asm.cpu_avx2_prefill_factor if machine.cpu_simd == "avx2" else 1.0
+    simd = {"avx2": asm.cpu_avx2_prefill_factor, "neon": asm.cpu_neon_prefill_factor,
+            "scalar": asm.cpu_scalar_prefill_factor}.get(machine.cpu_simd, 1.0)
     return (1 + asm.cpu_thread_gain * (max(machine.cpu_cores, 1) - 1)) * asm.cpu_gflops_per_core * simd * 1e9

@@ -116,8 +116,13 @@ def parse_llama_bench(out: str) -> dict[str, Any]:
     if pp is None or tg is None:
         raise UnsupportedQuestion("llama-bench's output has no prompt (pp) and generation (tg) result")
     first = rows[0]
+    def best(r: dict[str, Any]) -> float:
+        samples = [float(x) for x in r.get("samples_ts") or [] if isinstance(x, int | float)]
+        return max(samples) if samples else float(r["avg_ts"])
+
     return {"decode_tokens_per_s": float(tg["avg_ts"]), "decode_std": float(tg.get("stddev_ts") or 0.0),
             "prefill_tokens_per_s": float(pp["avg_ts"]), "prefill_std": float(pp.get("stddev_ts") or 0.0),
+            "decode_best": best(tg), "prefill_best": best(pp),
             "llama_bench": f"{first.get('build_number', '?')} ({first.get('build_commit', '?')})",
             "backends": first.get("backends"), "flash_attn": first.get("flash_attn"),
             "n_threads": first.get("n_threads"), "n_gpu_layers": first.get("n_gpu_layers")}
@@ -202,7 +207,8 @@ def measure(path: Path, *, threads: int, gpu_layers: int, reps: int, pp: int, tg
     import llama_cpp
 
     return {"decode_tokens_per_s": tg_mean, "decode_std": tg_std, "prefill_tokens_per_s": pp_mean,
-            "prefill_std": pp_std, "load_seconds": load_s, "peak_memory_bytes": peak,
+            "prefill_std": pp_std, "decode_best": max(tgs), "prefill_best": max(pps), "load_seconds": load_s,
+            "peak_memory_bytes": peak,
             "model_memory_bytes": max(0, peak - before), "n_vocab": n_vocab,
             "llama_cpp_python": getattr(llama_cpp, "__version__", "?")}
 
@@ -286,7 +292,8 @@ def measure_ollama(model: str, *, url: str, threads: int | None, gpu_layers: int
     pp_mean, pp_std = _mean_std(pps)
     tg_mean, tg_std = _mean_std(tgs)
     return {"decode_tokens_per_s": tg_mean, "decode_std": tg_std, "prefill_tokens_per_s": pp_mean,
-            "prefill_std": pp_std, "load_seconds": load_s, "peak_memory_bytes": size or None,
+            "prefill_std": pp_std, "decode_best": max(tgs), "prefill_best": max(pps), "load_seconds": load_s,
+            "peak_memory_bytes": size or None,
             "model_memory_bytes": size or None, "gpu_memory_bytes": vram, "ollama": version,
             "digest": str(entry.get("digest") or ""), "file_bytes": int(entry.get("size") or 0),
             "quant": ((entry.get("details") or {}).get("quantization_level"))}
@@ -433,7 +440,8 @@ def bench(model: str, *, threads: int | None = None, gpu_layers: int = 0, reps: 
     est = {"decode_tokens_per_s": sp.get("decode_tokens_per_s"), "prefill_tokens_per_s": sp.get("prefill_tokens_per_s"),
            "peak_memory_bytes": (a.get("memory") or {}).get("total_bytes")}
     meas = {k: m.get(k) for k in ("decode_tokens_per_s", "decode_std", "prefill_tokens_per_s", "prefill_std",
-                                  "load_seconds", "peak_memory_bytes", "model_memory_bytes", "gpu_memory_bytes")}
+                                  "decode_best", "prefill_best", "load_seconds", "peak_memory_bytes",
+                                  "model_memory_bytes", "gpu_memory_bytes")}
     ratio: dict[str, float | None] = dict(ratios(meas, est))
     ratio["model_memory_bytes"] = (est["peak_memory_bytes"] / meas["model_memory_bytes"]
                                    if est["peak_memory_bytes"] and meas["model_memory_bytes"] else None)

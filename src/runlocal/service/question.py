@@ -205,7 +205,7 @@ def _hardware(h: Any) -> str | HardwareObject:
         cpu_cores=integer(h.get("cpu_cores"), "cpu_cores", 8, 1, 4096), cpu_simd=_simd(h.get("cpu_simd")), raw=h)
 
 
-CPU_SIMD = ("avx512", "avx2", "neon")
+CPU_SIMD = ("avx512", "avx2", "neon", "scalar")
 
 
 def _simd(v: Any) -> str | None:
