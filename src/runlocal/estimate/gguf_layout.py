@@ -384,6 +384,17 @@ def _block_falcon_h1(a: Architecture, i: int) -> list[TensorSpec]:
             *_ffn_dense(a, p, a.intermediate_size)]
 
 
+def _block_granitehybrid(a: Architecture, i: int) -> list[TensorSpec]:
+    """Granite 4.0 H (llama_model_granite_hybrid::load_arch_tensors): each block's mixer is a Mamba-2 layer or an
+    attention layer, as config.json's layer_types says, then the SwiGLU FFN: routed experts with a shared expert
+    (H Tiny, H Small) or a dense MLP (H 1B)."""
+    p, d = f"blk.{i}", a.hidden_size
+    out = [_w(f"{p}.attn_norm", d)]
+    out += _mixer_mamba2(a, p) if a.kind_of_layer(i) == LINEAR else _attn_separate(a, p)
+    out.append(_w(f"{p}.ffn_norm", d))
+    return out + (_ffn_moe(a, p) if a.n_experts else _ffn_dense(a, p, a.intermediate_size))
+
+
 def _ple(a: Architecture, p: str) -> list[TensorSpec]:
     """Per-layer-embedding input of one block: gate down to the per-layer width, project back, norm."""
     d, n = a.hidden_size, a.per_layer_input_size
@@ -515,6 +526,7 @@ _BLOCKS = {
     "deepseek32": _block_deepseek32,
     "glm-dsa": _block_deepseek32,  # GLM-5: the same DSA block (src/models/glm-dsa.cpp)
     "falcon-h1": _block_falcon_h1,
+    "granitehybrid": _block_granitehybrid,
     "gemma4": _block_gemma4,
     "gemma3n": _block_gemma3n,
     "gpt-oss": _block_gpt_oss,
