@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +60,41 @@ def test_asking_for_llama_bench_without_one(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("RUNLOCAL_LLAMA_BENCH", "/nonexistent/llama-bench")
     with pytest.raises(UnsupportedQuestion, match="no llama-bench"):
         bench(smollm2(), tool="llama-bench", reps=1, pp=8, tg=2)
+
+
+def test_import_of_llama_bench_results_made_elsewhere(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """`runlocal bench import results.json`: what llama-bench -o json printed on some machine, stored as a run with
+    the estimate beside it (here for the catalog machine named with -H) and the file's SHA-256."""
+    from runlocal.cli.main import main
+    from runlocal.service.database import set_database
+    from runlocal.store.db import open_store
+
+    d = tmp_path
+    common = {"build_commit": "0c1e570", "build_number": 1, "cpu_info": "AMD Ryzen 7 7840HS", "gpu_info": "",
+              "backends": "CPU", "model_filename": smollm2(), "n_threads": 8, "n_gpu_layers": 0, "n_depth": 0}
+    rows = [{**common, "n_prompt": 512, "n_gen": 0, "avg_ts": 1200.5, "stddev_ts": 10.0,
+             "samples_ts": [1190.5, 1210.5]},
+            {**common, "n_prompt": 0, "n_gen": 128, "avg_ts": 180.25, "stddev_ts": 2.0,
+             "samples_ts": [178.25, 182.25]}]
+    results = d / "results.json"
+    results.write_text(json.dumps(rows), encoding="utf-8")
+    store = open_store(f"sqlite:///{d / 'b.db'}")
+    set_database(store)
+    try:
+        assert main(["bench", "import", str(results), "-H", "ryzen-7-7840hs", "--json"]) == 0
+        r = json.loads(capsys.readouterr().out)
+        assert r["measured"]["decode_tokens_per_s"] == 180.25 and r["measured"]["prefill_best"] == 1210.5
+        assert r["settings"]["threads"] == 8 and r["settings"]["tool"] == "llama-bench" and r["settings"]["reps"] == 2
+        assert r["hardware_id"] == "ryzen-7-7840hs" and r["model_id"] == "smollm2-135m" and r["model"]["sha256"]
+        assert r["estimated"]["decode_tokens_per_s"] > 0 and r["saved"]["id"]
+        missing = d / "other.json"
+        missing.write_text(json.dumps([{**x, "model_filename": "/nowhere/x.gguf"} for x in rows]), encoding="utf-8")
+        assert main(["bench", "import", str(missing)]) == 2
+        assert "is not here: pass --file FILE" in capsys.readouterr().err
+        assert main(["bench", "import", str(missing), "--file", smollm2(), "--no-save", "--json"]) == 0
+        capsys.readouterr()
+        assert main(["bench", "import", str(d / "none.json")]) == 2
+    finally:
+        set_database(None)
+        store.engine.dispose()

@@ -60,7 +60,7 @@ def render(r: dict[str, Any]) -> str:
     return "\n".join(x for x in lines if x is not None)
 
 
-ACTIONS = ("list", "show", "export", "accept", "reject")
+ACTIONS = ("list", "show", "export", "accept", "reject", "import")
 
 
 def _submit(url: str, r: dict[str, Any], hardware_id: str | None) -> dict[str, Any]:
@@ -121,6 +121,8 @@ def _action(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(text)
         return 0
+    if act == "import":
+        return _import(args)
     if not args.ref:
         raise InvalidField(f"runlocal bench {act} RUN_ID: which run (see runlocal bench list)")
     try:
@@ -136,9 +138,37 @@ def _action(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from ..errors import InvalidField
+    from ..service.bench import import_llama_bench
+
+    if not args.ref:
+        raise InvalidField("runlocal bench import FILE: llama-bench's output (-o json)")
+    r = import_llama_bench(args.ref, model_file=args.file, model_id=args.model_id, hardware_id=args.hardware,
+                           cpu_simd=args.cpu_simd)
+    return _finish(args, r)
+
+
+def _finish(args: argparse.Namespace, r: dict[str, Any]) -> int:
+    from ..service.benchruns import save_local
+
+    if not args.no_save:
+        r["saved"] = save_local(r)
+    if args.submit:
+        r["submitted"] = _submit(args.submit, r, r.get("hardware_id"))
+    if args.json:
+        print(json.dumps(r, indent=2, default=str))
+        return 0
+    print(render(r))
+    if r.get("saved"):
+        print(f"stored as run {r['saved']['id']} (runlocal bench show {r['saved']['id']})")
+    if r.get("submitted"):
+        print(f"submitted: {r['submitted'].get('message')} ({args.submit.rstrip('/')}{r['submitted'].get('url')})")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from ..service.bench import bench
-    from ..service.benchruns import save_local
 
     if args.model in ACTIONS:
         return _action(args)
@@ -154,19 +184,7 @@ def run(args: argparse.Namespace) -> int:
         from ..service.benchruns import _catalog_id
 
         r["hardware_id"] = _catalog_id("hardware", args.hardware)
-    if not args.no_save:
-        r["saved"] = save_local(r)
-    if args.submit:
-        r["submitted"] = _submit(args.submit, r, r.get("hardware_id"))
-    if args.json:
-        print(json.dumps(r, indent=2, default=str))
-        return 0
-    print(render(r))
-    if r.get("saved"):
-        print(f"stored as run {r['saved']['id']} (runlocal bench show {r['saved']['id']})")
-    if r.get("submitted"):
-        print(f"submitted: {r['submitted'].get('message')} ({args.submit.rstrip('/')}{r['submitted'].get('url')})")
-    return 0
+    return _finish(args, r)
 
 
 def _pct(st: dict[str, Any] | None) -> str:
@@ -228,7 +246,9 @@ def register(sub: Any) -> None:
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     b.add_argument("model", help="a .gguf file, a catalog model whose GGUF is downloaded here, an Ollama model "
                                  "(with --runtime ollama), or list/show/export/accept/reject")
-    b.add_argument("ref", nargs="?", help="the run id for show/accept/reject")
+    b.add_argument("ref", nargs="?", help="the run id for show/accept/reject; the results file for import")
+    b.add_argument("--file", help="import: the model file the llama-bench results are of (default: the file they "
+                                  "name)")
     b.add_argument("--runtime", choices=["llama.cpp", "ollama"], default="llama.cpp",
                    help="llama.cpp through llama-cpp-python (default), or a running Ollama server")
     b.add_argument("--tool", choices=["auto", "llama-cpp-python", "llama-bench"], default="auto",

@@ -462,3 +462,82 @@ def bench(model: str, *, threads: int | None = None, gpu_layers: int = 0, reps: 
         "estimate_notes": (a.get("basis") or {}).get("notes", []) if a.get("ok") else [a.get("error")],
         "question": q, "command": command_for(path_s, settings, runtime),
     }
+
+
+MAX_IMPORT_BYTES = 4 << 20
+
+
+def import_llama_bench(path: str, *, model_file: str | None = None, model_id: str | None = None,
+                       hardware_id: str | None = None, cpu_simd: str | None = None) -> dict[str, Any]:
+    """A run of llama.cpp's llama-bench made elsewhere (`llama-bench ... -o json > results.json`) as a bench run:
+    its pp and tg results, threads, layers and build, next to the estimate for the catalog machine it ran on
+    (`hardware_id`) or, without one, for this machine. The model file (named in the results, or `model_file`) must
+    be here: its SHA-256 identifies the run."""
+    from .api import answer
+    from .benchruns import _catalog_id, command_for, model_id_for, ratios
+    from .machine import detected_hardware
+
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise InvalidField(f"{path}: no such file (llama-bench's output with -o json)")
+    if p.stat().st_size > MAX_IMPORT_BYTES:
+        raise InvalidField(f"{path}: larger than {MAX_IMPORT_BYTES >> 20} MiB; llama-bench's JSON is a few KB")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidField(f"{path}: not UTF-8 text") from None
+    m = parse_llama_bench(text)
+    import json
+
+    first = json.loads(text)[0]
+    name = model_file or str(first.get("model_filename") or "")
+    f = Path(name).expanduser() if name else None
+    if f is None or not f.is_file():
+        raise InvalidField(f"the model file {name or '(not named)'} is not here: pass --file FILE (its SHA-256 "
+                           "identifies the run)")
+    rows = [r for r in json.loads(text) if isinstance(r, dict)]
+    tg_row = next(r for r in rows if int(r.get("n_gen") or 0) > 0 and not int(r.get("n_prompt") or 0))
+    pp_row = next(r for r in rows if int(r.get("n_prompt") or 0) > 0 and not int(r.get("n_gen") or 0))
+    threads = int(first.get("n_threads") or 1)
+    ngl = int(first.get("n_gpu_layers") or 0)
+    pp, tg = int(pp_row["n_prompt"]), int(tg_row["n_gen"])
+    depth = int(first.get("n_depth") or 0)
+    reps = len(tg_row.get("samples_ts") or []) or 1
+    for label, v, lo, hi in (("n_threads", threads, 1, 1024), ("n_prompt", pp, 1, MAX_TOKENS),
+                             ("n_gen", tg, 1, MAX_TOKENS), ("n_depth", depth, 0, MAX_TOKENS * 8)):
+        if not lo <= v <= hi:
+            raise InvalidField(f"{path}: {label} {v} is outside {lo} to {hi}")
+    hid = _catalog_id("hardware", hardware_id) if hardware_id else None
+    hw: Any = hid
+    if hw is None:
+        hw = detected_hardware()
+        if isinstance(hw, dict) and not hw.get("gpus"):
+            hw = {**hw, "cpu_cores": min(threads, int(hw.get("cpu_cores") or threads))}
+    if cpu_simd and isinstance(hw, dict):
+        hw["cpu_simd"] = cpu_simd
+    q: dict[str, Any] = {"model": str(f), "hardware": hw, "context_tokens": depth + pp + tg + 16,
+                         "prompt_tokens": pp}
+    if depth:
+        q["depth_tokens"] = depth
+    a = answer(q)
+    sp = a.get("speed") or {}
+    est = {"decode_tokens_per_s": sp.get("decode_tokens_per_s"), "prefill_tokens_per_s": sp.get("prefill_tokens_per_s"),
+           "peak_memory_bytes": (a.get("memory") or {}).get("total_bytes")}
+    meas = {k: m.get(k) for k in ("decode_tokens_per_s", "decode_std", "prefill_tokens_per_s", "prefill_std",
+                                  "decode_best", "prefill_best")}
+    settings = {"threads": threads, "gpu_layers": ngl, "reps": reps, "pp": pp, "tg": tg, "depth": depth,
+                "tool": "llama-bench", "on": "gpu" if ngl and str(first.get("backends", "CPU")) != "CPU" else "cpu",
+                "imported_from": p.name, "hardware": hw}
+    digest, hashed = file_sha256(f)
+    return {
+        "ok": True, "runtime": "llama.cpp", "model_id": model_id or model_id_for(f.name), "hardware_id": hid,
+        "model": {"path": str(f), "file_bytes": f.stat().st_size, "sha256": digest, "hashed": hashed,
+                  "quant": a.get("quant")},
+        "measured": meas, "estimated": est, "ratio": ratios(meas, est), "settings": settings,
+        "versions": {"llama_bench": m["llama_bench"], "runlocal": _version()},
+        "hardware": {**fingerprint(), "cpu_info": first.get("cpu_info"), "gpu_info": first.get("gpu_info")}
+        if hid is None else {"cpu": first.get("cpu_info"), "gpus": [first.get("gpu_info")] if first.get("gpu_info")
+                             else []},
+        "estimate_notes": (a.get("basis") or {}).get("notes", []) if a.get("ok") else [a.get("error")],
+        "question": q, "command": command_for(str(f), settings, "llama.cpp"),
+    }
