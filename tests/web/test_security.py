@@ -64,6 +64,7 @@ def test_hostile_text_is_escaped_everywhere_it_is_shown(site: TestClient) -> Non
         assert_escaped(r.text, p)
         shown += sum(r.text.count(x) for x in ("&lt;script&gt;alert", "&#34;&gt;&lt;img", "&#39;&gt;&lt;svg"))
     assert shown > 0  # the text is there, escaped
+    assert "bench-decode" in site.get("/bench").text  # the estimated-against-measured chart of the shown runs
     # text a person types into the site's own forms and URLs, echoed back
     for h in HOSTILE:
         q = quote(h)

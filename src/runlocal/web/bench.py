@@ -145,6 +145,28 @@ def _page_error(request: Request, exc: RunlocalError, as_json: bool) -> Response
     return HTMLResponse(body, status_code=status)
 
 
+CHART_RUNS = 40
+
+
+def _chart(data: dict[str, Any]) -> Any:
+    """Estimated against measured decode speed of the newest shown runs (on the line y = x the estimate is right)."""
+    from markupsafe import Markup
+
+    from .charts import scatter
+
+    pts = [(f"#{r['id']} {r.get('model_id') or ''}".strip(), float(r["measured"]["decode_tokens_per_s"]),
+            float(r["estimated"]["decode_tokens_per_s"])) for r in data["runs"][:CHART_RUNS]
+           if (r.get("measured") or {}).get("decode_tokens_per_s") and (r.get("estimated") or {})
+           .get("decode_tokens_per_s")]
+    if len(pts) < 2:
+        return None
+    try:
+        return Markup(scatter(pts, title="Decode: estimated against measured", x_label="measured tokens/s",
+                              y_label="estimated tokens/s", chart_id="bench-decode"))
+    except ValueError:
+        return None
+
+
 def _index(as_json: bool) -> Any:
     async def handler(request: Request) -> Response:
         try:
@@ -154,7 +176,8 @@ def _index(as_json: bool) -> Any:
         if as_json:
             return StrictJSON(data)
         q = "?" + request.url.query if request.url.query else ""
-        return _html(request, "bench.html", "Bench: measured on real machines", data, "/bench.json" + q)
+        return _html(request, "bench.html", "Bench: measured on real machines", {**data, "chart": _chart(data)},
+                     "/bench.json" + q)
 
     return handler
 
