@@ -73,3 +73,23 @@ def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert {"decode_tokens_per_s", "prefill_tokens_per_s", "peak_memory_bytes"} <= set(r["measured"])
     assert {"decode_tokens_per_s", "prefill_tokens_per_s", "peak_memory_bytes"} <= set(r["estimated"])
     assert r["settings"]["pp"] == 64 and r["versions"]["llama_cpp_python"]
+
+
+def test_an_installed_ollama_model_by_its_tag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`runlocal bench NAME:TAG` finds the GGUF blob Ollama keeps for that tag and runs it with llama.cpp."""
+    from runlocal.formats.tiny_gguf import write_tiny_gguf
+
+    store = tmp_path / "ollama"
+    man = store / "manifests" / "registry.ollama.ai" / "library" / "tinytest"
+    man.mkdir(parents=True)
+    (store / "blobs").mkdir()
+    blob = store / "blobs" / ("sha256-" + "0" * 64)
+    write_tiny_gguf(blob, "Q8_0", hidden=64, layers=1, ffn=128, donor=smollm2())
+    (man / "latest").write_text(json.dumps({"schemaVersion": 2, "layers": [
+        {"mediaType": "application/vnd.ollama.image.model", "digest": "sha256:" + "0" * 64,
+         "size": blob.stat().st_size}]}))
+    monkeypatch.setenv("OLLAMA_MODELS", str(store))
+    monkeypatch.setenv("LMSTUDIO_MODELS", str(tmp_path / "none"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "none"))
+    r = bench("tinytest:latest", threads=1, reps=1, pp=16, tg=4)
+    assert r["model"]["path"] == str(blob) and r["measured"]["decode_tokens_per_s"] > 0

@@ -74,8 +74,11 @@ def resolve_model_file(model: str) -> Path:
         return p
     from .installed import installed_models
 
-    hits = [m for m in installed_models()  # a GGUF file (Ollama keeps them as sha256- blobs without the suffix)
-            if m.get("model_id") == model and m.get("exists") and Path(str(m.get("path", ""))).is_file()]
+    # an installed model by its catalog id or by the name its tool gives it (an Ollama tag such as qwen3:8b, an LM
+    # Studio folder name): a GGUF file (Ollama keeps them as sha256- blobs without the suffix)
+    hits = [m for m in installed_models()
+            if model in (m.get("model_id"), m.get("name")) and m.get("exists")
+            and Path(str(m.get("path", ""))).is_file()]
     if hits:
         return Path(str(hits[0]["path"]))
     raise InvalidField(f"{model!r} is neither a GGUF file nor a catalog model with a GGUF downloaded here",
