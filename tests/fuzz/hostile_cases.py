@@ -249,6 +249,32 @@ def range_cases() -> list[Case]:
         out.append(_batch("ranges", f"inline config {over}", _q(model=_config(**over))))
     for flag in ("false", "no", "0", "", 0, None, [], "true"):
         out.append(_batch("ranges", f"use_published_sizes = {flag!r}", _q(use_published_sizes=flag)))
+    # runlocal bench / calibrate / db: every number and name from outside, bounded (nothing runs a model here:
+    # each is refused before loading one)
+    bench = ["bench", "no-such-model.gguf"]
+    for opt, values in (("--reps", ["0", "-1", "1000000000"]), ("--pp", ["0", "-5", "1000000000"]),
+                        ("--tg", ["0", "100000000"]), ("--threads", ["0", "-2", "100000"]),
+                        ("--gpu-layers", ["-5", "1000000000"]), ("--depth", ["-1", "1000000000000"]),
+                        ("--cpu-simd", ["mmx", ""]), ("--tool", ["cuda"]), ("--runtime", ["vllm"])):
+        out += [Case("ranges", f"bench {opt} {v}", [*bench, opt, v], expect_rc=(2,)) for v in values]
+    for ref in ("abc", "-1", "0", "9" * 40, "1e3", ""):
+        out.append(Case("ranges", f"bench show {ref!r}", ["bench", "show", ref], expect_rc=(2,)))
+        out.append(Case("ranges", f"bench accept {ref!r}", ["bench", "accept", ref], expect_rc=(2,)))
+    out += [Case("ranges", "bench list --limit 0", ["bench", "list", "--limit", "0"], expect_rc=(2,)),
+            Case("ranges", "bench list --limit -1", ["bench", "list", "--limit", "-1"], expect_rc=(2,)),
+            Case("ranges", "bench --submit ftp://", ["bench", "no-such.gguf", "--submit", "ftp://x"], expect_rc=(2,)),
+            Case("ranges", "bench with two models", ["bench", "a.gguf", "b.gguf"], expect_rc=(2,)),
+            Case("ranges", "calibrate --hardware unknown", ["calibrate", "--hardware", "rtx-99999"], expect_rc=(2,)),
+            Case("ranges", "calibrate with no runs", ["calibrate", "--dry-run"], expect_rc=(2,)),
+            Case("ranges", "db import a missing file", ["db", "import", "/no/such/users.jsonl"], expect_rc=(2,)),
+            Case("ranges", "db import a folder", ["db", "import", "/"], expect_rc=(2,)),
+            Case("ranges", "db import /dev/zero", ["db", "import", "/dev/zero"], expect_rc=(2,)),
+            Case("ranges", "db --database bogus", ["db", "export", "--database", "mysql://x/y"], expect_rc=(2,)),
+            Case("ranges", "bench import a missing file", ["bench", "import", "/no/such.json"], expect_rc=(2,)),
+            Case("ranges", "bench import a folder", ["bench", "import", "/"], expect_rc=(2,)),
+            Case("ranges", "bench import /dev/zero", ["bench", "import", "/dev/zero"], expect_rc=(2,)),
+            Case("ranges", "bench --runtime ollama on a dead port",
+                 ["bench", "qwen3:8b", "--runtime", "ollama", "--ollama-url", "http://127.0.0.1:9"], expect_rc=(2,))]
     return out
 
 

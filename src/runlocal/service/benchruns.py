@@ -290,6 +290,8 @@ def run(rid: Any, *, shown_only: bool = True) -> dict[str, Any]:
 def moderate(rid: int, status: Any, reason: str | None = None) -> dict[str, Any]:
     if status not in ("accepted", "rejected", "pending"):
         raise InvalidField("status: accepted, rejected or pending")
+    if isinstance(rid, bool) or not isinstance(rid, int) or not 0 < rid < 2**62:
+        raise NotFound(f"no bench run {str(rid)[:40]}")
     if not store.set_status(database(), rid, status, reason):
         raise NotFound(f"no bench run {rid}")
     return run(rid, shown_only=False)
