@@ -263,3 +263,33 @@ def test_ollama_runtime_without_a_server_is_a_clear_error(capsys: pytest.Capture
     assert main(["bench", "qwen3:8b", "--runtime", "ollama", "--ollama-url", f"http://127.0.0.1:{port}"]) == 2
     err = capsys.readouterr().err
     assert "no Ollama server answers" in err and "Traceback" not in err
+
+
+def test_calibrate_a_hardware_class_from_many_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--backend cpu: every accepted run on catalog CPU machines, fitted together; later estimates for any CPU
+    machine use it, GPU machines do not."""
+    from runlocal.service import benchruns
+    from runlocal.service.api import answer
+
+    with fresh_store("sqlite", tmp_path):
+        for i, hw in enumerate(["ddr4-3200-2ch", "ddr5-5600-2ch", "ryzen-7-7840hs", "ryzen-9-7950x"]):
+            est = benchruns.estimate_for("smollm2-135m", hw, "Q4_1", {"threads": 4, "pp": 512, "tg": 128})
+            body = submission(hardware_id=hw, model={"sha256": f"{i + 40:064x}", "quant": "Q4_1"},
+                              settings={"threads": 4, "reps": 3, "pp": 512, "tg": 128},
+                              measured={"decode_tokens_per_s": est["decode_tokens_per_s"] * 0.6,
+                                        "prefill_tokens_per_s": est["prefill_tokens_per_s"] * 0.5})
+            row = benchruns.submit(body, f"10.0.0.{i}")
+            benchruns.moderate(row["id"], "accepted")
+        assert main(["calibrate", "--backend", "cpu", "--json"]) == 0
+        d = json.loads(capsys.readouterr().out)
+        rows = {r["figure"]: r for r in d["report"]}
+        assert d["scope"] == {"backend": "cpu"} and len(d["runs"]) == 3 and len(d["held_back"]) == 1
+        assert rows["decode_tokens_per_s"]["used"]["after"]["median_error"] < 0.1
+        assert rows["prefill_tokens_per_s"]["scale"] == pytest.approx(0.5, rel=0.1)
+        cpu = answer({"model": "qwen3-8b", "hardware": "ryzen-9-9950x"})
+        gpu = answer({"model": "qwen3-8b", "hardware": "rtx-4090"})
+        assert any("calibrated for every cpu machine" in n for n in cpu["basis"]["notes"])
+        assert not any("calibrated" in n for n in gpu["basis"]["notes"])
+        assert main(["calibrate", "--backend", "cpu", "--hardware", "rtx-4090"]) == 2
+        assert main(["calibrate", "--reset"]) == 0
+        capsys.readouterr()

@@ -218,7 +218,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
         out = {"ok": True, "removed": gone, "path": str(calibrate.path())}
         print(json.dumps(out) if args.json else (f"removed {out['path']}" if gone else "no calibration to remove"))
         return 0
-    d = calibrate.calibrate(hardware=args.hardware, write=not args.dry_run)
+    d = calibrate.calibrate(hardware=args.hardware, backend=args.backend, write=not args.dry_run)
     print(json.dumps(d, indent=2, default=str) if args.json else render_calibration(d))
     return 0
 
@@ -232,6 +232,8 @@ def register(sub: Any) -> None:
                                    "printed for both shares. The factors are written as user-level assumption "
                                    "overrides that later estimates for that machine use and name in their notes.")
     c.add_argument("--hardware", "-H", help="calibrate a catalog machine from all its shown runs (default: this one)")
+    c.add_argument("--backend", choices=["cuda", "rocm", "metal", "vulkan", "sycl", "cpu"],
+                   help="calibrate a hardware class: every shown run on catalog machines of this backend")
     c.add_argument("--dry-run", action="store_true", help="fit and report, write nothing")
     c.add_argument("--reset", action="store_true", help="remove the calibration")
     c.add_argument("--json", action="store_true", help="JSON output")

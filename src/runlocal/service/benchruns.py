@@ -109,10 +109,10 @@ def _catalog_id(kind: str, name: str) -> str:
     return resolve_hardware(catalog(), name).entity.id
 
 
-def estimate_for(model_id: str, hardware: Any, quant: str | None, settings: dict[str, Any],
+def question_for(model_id: str, hardware: Any, quant: str | None, settings: dict[str, Any],
                  runtime: str = "llama.cpp") -> dict[str, Any]:
-    """The engine's figures for a run's model, machine and settings (None where it cannot say)."""
-    from .api import answer
+    """The contract question a run's figures are estimated from: its model, machine (a CPU-only catalog machine
+    with the threads the run used), quant, prompt, generation and depth."""
     from .resolve import catalog
 
     ent = catalog().hardware.get(hardware) if isinstance(hardware, str) else None
@@ -123,6 +123,11 @@ def estimate_for(model_id: str, hardware: Any, quant: str | None, settings: dict
             mem = ent.data.get("memory_options_gb") or [ent.data.get("memory_gb") or 32]
             hardware = {"gpus": [], "ram_gb": float(max(mem)), "cpu_cores": int(threads),
                         "ram_bandwidth_gb_s": float(ent.data["memory_bandwidth_gb_s"])}
+            from ..catalog.build import simd_of
+
+            simd = simd_of(str(ent.data.get("architecture", "")))
+            if simd:
+                hardware["cpu_simd"] = simd
     depth = int(settings.get("depth", 0))
     q: dict[str, Any] = {"model": model_id, "hardware": hardware, "runtime": runtime,
                          "context_tokens": depth + int(settings.get("pp", 512)) + int(settings.get("tg", 128)) + 16,
@@ -131,15 +136,24 @@ def estimate_for(model_id: str, hardware: Any, quant: str | None, settings: dict
         q["depth_tokens"] = depth
     if quant:
         q["quant"] = quant
+    return q
+
+
+def estimate_for(model_id: str, hardware: Any, quant: str | None, settings: dict[str, Any],
+                 runtime: str = "llama.cpp") -> dict[str, Any]:
+    """The engine's figures for a run's model, machine and settings (None where it cannot say), and the question."""
+    from .api import answer
+
+    q = question_for(model_id, hardware, quant, settings, runtime)
     a = answer(q)
-    if not a.get("ok"):
-        q.pop("quant", None)
+    if not a.get("ok") and "quant" in q:
+        q.pop("quant")
         a = answer(q)
     sp = a.get("speed") or {}
     return {"decode_tokens_per_s": sp.get("decode_tokens_per_s"),
             "prefill_tokens_per_s": sp.get("prefill_tokens_per_s"),
             "peak_memory_bytes": (a.get("memory") or {}).get("total_bytes"),
-            "quant": a.get("quant"), "fits": a.get("fits"), "ok": bool(a.get("ok"))}
+            "quant": a.get("quant"), "fits": a.get("fits"), "ok": bool(a.get("ok")), "question": q}
 
 
 def command_for(model: str, s: dict[str, Any], runtime: str) -> str:
@@ -209,7 +223,7 @@ def check_submission(body: Any) -> dict[str, Any]:
                      "file_bytes": _num(model, "file_bytes", 1, float(2**50), "model", required=False)},
            "measured": {k: v for k, v in meas.items() if v is not None},
            "estimated": {k: est[k] for k in ("decode_tokens_per_s", "prefill_tokens_per_s", "peak_memory_bytes")},
-           "settings": settings, "versions": versions, "hardware": fp,
+           "settings": settings, "versions": versions, "hardware": fp, "question": est["question"],
            "command": command_for(model_id, settings, runtime)}
     doc["ratio"] = ratios(doc["measured"], doc["estimated"])
     return _row(doc, model_id, hardware_id, runtime, "pending", "submitted")

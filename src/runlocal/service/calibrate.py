@@ -182,12 +182,24 @@ def _same_machine(run: dict[str, Any], fp: dict[str, Any]) -> bool:
             and h.get("ram_bytes") == fp.get("ram_bytes"))
 
 
-def calibrate(*, hardware: str | None = None, write: bool = True) -> dict[str, Any]:
-    """Fit on this machine's runs (or every shown run on a catalog machine) and keep the overrides."""
+BACKEND_CLASSES = ("cuda", "rocm", "metal", "vulkan", "sycl", "cpu")
+
+
+def calibrate(*, hardware: str | None = None, backend: str | None = None, write: bool = True) -> dict[str, Any]:
+    """Fit on this machine's runs (or every shown run on a catalog machine, or on every catalog machine of one
+    backend: a hardware class) and keep the overrides."""
     from . import benchruns
     from .bench import fingerprint
+    from .calibration import backend_of
 
-    if hardware:
+    if hardware and backend:
+        raise InvalidField("calibrate one machine (--hardware) or one class (--backend), not both")
+    if backend:
+        if backend not in BACKEND_CLASSES:
+            raise InvalidField(f"backend: one of {', '.join(BACKEND_CLASSES)}", list(BACKEND_CLASSES))
+        runs = [r for r in benchruns.runs(limit=10_000) if backend_of(r.get("hardware_id")) == backend]
+        scope, label = {"backend": backend}, f"every {backend} machine"
+    elif hardware:
         from ..catalog.resolve import resolve_hardware
         from .resolve import catalog
 
@@ -199,7 +211,7 @@ def calibrate(*, hardware: str | None = None, write: bool = True) -> dict[str, A
         runs = [r for r in benchruns.runs(status="local", limit=10_000) if _same_machine(r, fp)]
         scope, label = this_machine_scope()
     if not runs:
-        where = f"on {label}" if hardware else "from this machine"
+        where = f"on {label}" if hardware or backend else "from this machine"
         raise InvalidField(f"no benchmark runs {where} to calibrate from: run `runlocal bench MODEL` first")
     prev = current()
     result = fit(runs)  # "before" is the engine's own defaults (answer_plain: no calibration applied)

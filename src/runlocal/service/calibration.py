@@ -47,7 +47,22 @@ def current() -> dict[str, Any] | None:
         return _CACHE["data"]
 
 
+def backend_of(hardware: Any) -> str | None:
+    """The backend of a catalog machine named by `hardware` (cuda, rocm, metal, vulkan, cpu, ...), if it is one."""
+    if not isinstance(hardware, str):
+        return None
+    from ..catalog.resolve import resolve_hardware
+    from .resolve import catalog
+
+    try:
+        return str(resolve_hardware(catalog(), hardware).entity.data.get("backend") or "") or None
+    except RunlocalError:
+        return None
+
+
 def _hardware_matches(scope: dict[str, Any], hardware: Any) -> bool:
+    if "backend" in scope:
+        return backend_of(hardware) == scope["backend"]
     if "hardware_id" in scope:
         if not isinstance(hardware, str):
             return False
