@@ -293,3 +293,25 @@ def test_calibrate_a_hardware_class_from_many_runs(tmp_path: Path, capsys: pytes
         assert main(["calibrate", "--backend", "cpu", "--hardware", "rtx-4090"]) == 2
         assert main(["calibrate", "--reset"]) == 0
         capsys.readouterr()
+
+
+def test_a_scale_that_worsens_the_held_back_runs_is_not_kept(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from runlocal.service import benchruns
+
+    with fresh_store("sqlite", tmp_path):
+        hws = ["ddr4-3200-2ch", "ddr5-5600-2ch", "ryzen-7-7840hs", "ryzen-9-7950x", "ryzen-5-7600", "ddr5-4800-2ch"]
+        for i, hw in enumerate(hws):
+            est = benchruns.estimate_for("smollm2-135m", hw, "Q4_1", {"threads": 4, "pp": 512, "tg": 128})
+            k = 1.0 if i % 3 == 2 else 0.5  # the held-back share (every third run) agrees with the defaults
+            body = submission(hardware_id=hw, model={"sha256": f"{i + 70:064x}", "quant": "Q4_1"},
+                              settings={"threads": 4, "reps": 3, "pp": 512, "tg": 128},
+                              measured={"decode_tokens_per_s": est["decode_tokens_per_s"] * k,
+                                        "prefill_tokens_per_s": est["prefill_tokens_per_s"] * k})
+            benchruns.moderate(benchruns.submit(body, f"10.1.0.{i}")["id"], "accepted")
+        assert main(["calibrate", "--backend", "cpu", "--dry-run", "--json"]) == 0
+        d = json.loads(capsys.readouterr().out)
+        assert len(d["held_back"]) == 2
+        assert all(not r["kept"] for r in d["report"]) and d["overrides"] == {}
+        assert main(["calibrate", "--backend", "cpu", "--dry-run"]) == 0
+        assert "not kept: worse on the held-back runs" in capsys.readouterr().out

@@ -195,6 +195,8 @@ def render_calibration(d: dict[str, Any]) -> str:
     rows = []
     for r in d["report"]:
         fac = "; ".join(f"{k} {v['before']:g} -> {v['after']:g}" for k, v in r["factors"].items())
+        if not r.get("kept", True):
+            fac += " (not kept: worse on the held-back runs)"
         rows.append([f"{r['figure'].split('_')[0]} ({r['backend']})", fac, _pct(r["used"]["before"]),
                      _pct(r["used"]["after"]), _pct(r["held_back"]["before"]), _pct(r["held_back"]["after"])])
     held = d.get("held_back") or []

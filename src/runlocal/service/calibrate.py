@@ -27,6 +27,9 @@ FIGURES = ("decode_tokens_per_s", "prefill_tokens_per_s")
 MIN_SCALE, MAX_SCALE = 0.2, 5.0
 ITERATIONS = 24
 GPU_BACKENDS = ("cuda", "rocm", "metal", "vulkan")
+MIN_HELD_TO_JUDGE = 2
+"""With at least this many held-back runs, a fitted scale that makes their median error worse is not kept (the
+report still shows it): a calibration must not fit the noise of the runs it used."""
 
 
 # ------------------------------------------------------------------------------------------ fitting
@@ -137,8 +140,9 @@ def fit(runs: list[dict[str, Any]], *, base: dict[str, float] | None = None) -> 
             before = {n: v for n, v in overrides.items()}
 
             def cost(log_s: float, names: tuple[str, ...] = names, defaults: dict[str, float] = defaults,
-                     group: list[dict[str, Any]] = group, figure: str = figure) -> float:
-                trial = {**overrides, **_scaled(defaults, names, math.exp(log_s))}
+                     group: list[dict[str, Any]] = group, figure: str = figure,
+                     base: dict[str, float] = before) -> float:
+                trial = {**base, **_scaled(defaults, names, math.exp(log_s))}
                 errs = _errors(group, trial, figure)
                 return statistics.median(abs(math.log1p(e)) for e in errs) if errs else 0.0
 
@@ -147,12 +151,17 @@ def fit(runs: list[dict[str, Any]], *, base: dict[str, float] | None = None) -> 
                 continue
             log_s = _golden(cost, math.log(MIN_SCALE), math.log(MAX_SCALE), ITERATIONS)
             scale = math.exp(log_s)
-            overrides.update({n: round(v, 4) for n, v in _scaled(defaults, names, scale).items()})
+            trial = {**overrides, **{n: round(v, 4) for n, v in _scaled(defaults, names, scale).items()}}
+            hb_before, hb_after = _stats(_errors(group_held, before, figure)), _stats(_errors(group_held, trial,
+                                                                                                figure))
+            kept = not (hb_before and hb_after and hb_before["n"] >= MIN_HELD_TO_JUDGE
+                        and hb_after["median_error"] > hb_before["median_error"])
+            if kept:
+                overrides = trial
             report.append({"backend": backend, "figure": figure, "factors": {n: {"before": defaults[n],
-                           "after": overrides[n]} for n in names}, "scale": round(scale, 4),
-                           "used": {"before": _stats(errs_before), "after": _stats(_errors(group, overrides, figure))},
-                           "held_back": {"before": _stats(_errors(group_held, before, figure)),
-                                         "after": _stats(_errors(group_held, overrides, figure))}})
+                           "after": trial[n]} for n in names}, "scale": round(scale, 4), "kept": kept,
+                           "used": {"before": _stats(errs_before), "after": _stats(_errors(group, trial, figure))},
+                           "held_back": {"before": hb_before, "after": hb_after}})
     for r in runs:
         r.pop("_q", None)
         r.pop("_backend", None)
