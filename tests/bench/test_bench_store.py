@@ -125,6 +125,7 @@ def test_submission_round_trip(backend: str, tmp_path: Path) -> None:
         assert c.get(f"/bench/{rid}.json").json()["run"]["id"] == rid
         assert f'href="/bench/{rid}"' in c.get("/bench?model=smollm2-135m").text
         assert c.get("/bench.json?model=qwen3-8b").json()["runs"] == []
+        assert "--submit http://testserver</code>" in c.get("/bench").text  # how to add one, to this very site
         assert c.get("/bench.json?limit=0").status_code == 400
         assert c.get("/bench/abc").status_code == 404 and c.get("/bench/99999.json").status_code == 404
         assert 'id="bench-runs"' in c.get("/models/smollm2-135m").text

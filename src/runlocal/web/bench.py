@@ -131,7 +131,8 @@ def _html(request: Request, template: str, title: str, data: dict[str, Any], jso
     cat = catalog()
     body = render(template, title=title, meta_description="Benchmark runs measured on people's own machines, "
                   "next to the engine's estimates.", page_path=request.url.path, json_path=json_path,
-                  model_ids=sorted(cat.models), hardware_ids=sorted(cat.hardware), **data)
+                  model_ids=sorted(cat.models), hardware_ids=sorted(cat.hardware),
+                  site_url=str(request.base_url).rstrip("/"), **data)
     return HTMLResponse(body, headers={"cache-control": "no-cache"})
 
 
