@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from e2e_support import Site
 from playwright.sync_api import Page, expect
 
 
@@ -57,3 +58,41 @@ def test_prompting_kit_form(page: Page) -> None:
     page.wait_for_url(re.compile(r"/prompting-kits/qwen3\?"))
     expect(page.locator("#ollama")).to_contain_text("PARAMETER num_ctx")
     expect(page.locator("#llama-server")).to_contain_text("--jinja")
+
+
+def test_bench_pages_in_a_browser(page: Page, site: Site) -> None:
+    """Runs submitted to the real server's Bench API and accepted with the admin token show on /bench (table and
+    chart), filter with the form, and open on /bench/{id} with the command that reproduces them."""
+    import json
+    import urllib.request
+
+    from runlocal.service.admin import new_admin_token
+
+    token = new_admin_token(f"sqlite:///{site.log.parent / 'e2e.db'}")
+
+    def call(path: str, body: dict[str, object], headers: dict[str, str] | None = None) -> dict[str, object]:
+        req = urllib.request.Request(site.url + path, data=json.dumps(body).encode(),
+                                     headers={"content-type": "application/json", **(headers or {})})
+        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 - loopback only
+            return dict(json.loads(resp.read()))
+
+    ids = []
+    for i, (hw, tps) in enumerate((("ddr4-3200-2ch", 92.0), ("ryzen-7-7840hs", 160.0))):
+        r = call("/api/v1/bench", {"model_id": "smollm2-135m", "hardware_id": hw,
+                                   "model": {"sha256": f"{i + 900:064x}", "quant": "Q4_1"},
+                                   "measured": {"decode_tokens_per_s": tps, "prefill_tokens_per_s": 300.0},
+                                   "settings": {"threads": 2, "reps": 3, "pp": 512, "tg": 128}})
+        ids.append(r["id"])
+        call(f"/api/v1/admin/bench/{r['id']}", {"status": "accepted"}, {"authorization": f"Bearer {token}"})
+    page.goto("/bench")
+    expect(page.locator("table.bench-runs")).to_contain_text("ryzen-7-7840hs")
+    expect(page.locator("#bench-summary")).to_contain_text("2 runs")
+    expect(page.locator(".chartbox svg").first).to_be_attached()
+    page.fill("#bench-filter input[name=hardware]", "ddr4-3200-2ch")
+    page.click("#bench-filter button")
+    page.wait_for_url(re.compile(r"/bench\?.*hardware=ddr4-3200-2ch"))
+    expect(page.locator("table.bench-runs")).not_to_contain_text("ryzen-7-7840hs")
+    page.click(f"a[href='/bench/{ids[0]}']")
+    page.wait_for_url(re.compile(rf"/bench/{ids[0]}$"))
+    expect(page.locator("#bench-command")).to_contain_text("runlocal bench smollm2-135m")
+    expect(page.locator("#bench-figures")).to_contain_text("Generation")
