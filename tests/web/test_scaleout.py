@@ -5,11 +5,9 @@ and a bench run submitted through the proxy is seen by both instances."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,35 +15,14 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 import load  # noqa: E402  (bench/load.py)
-
-PG_URL = os.environ.get("RUNLOCAL_TEST_PG_URL", "")
-
-
-@pytest.fixture()
-def pg_schema_url() -> Iterator[str]:
-    import uuid
-    from urllib.parse import quote
-
-    from sqlalchemy import create_engine
-
-    assert PG_URL, "RUNLOCAL_TEST_PG_URL (CI's .ci/run starts a PostgreSQL and sets it)"
-    schema = f"s_{uuid.uuid4().hex[:12]}"
-    admin = create_engine("postgresql+psycopg://" + PG_URL.removeprefix("postgresql://"))
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield PG_URL + ("&" if "?" in PG_URL else "?") + "options=" + quote(f"-csearch_path={schema}")
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        admin.dispose()
+from pg_support import PG_URL, pg_schema_url  # noqa: E402
 
 
 @pytest.mark.skipif(not PG_URL, reason="RUNLOCAL_TEST_PG_URL is not set (CI sets it)")
-def test_two_instances_behind_nginx_on_one_postgresql(pg_schema_url: str) -> None:
+def test_two_instances_behind_nginx_on_one_postgresql() -> None:
     assert load.nginx_binary(), "nginx is not installed (.ci/run installs nginx-light)"
     paths = load.mixed_paths()
-    with load.cluster(2, pg_schema_url, proxy=True) as (front, instances):
+    with pg_schema_url("s") as url, load.cluster(2, url, proxy=True) as (front, instances):
         for p in instances:
             load.warm(p, paths[:60])
         r = load.run_load(front, paths, seconds=5, rate=40, threads=4)

@@ -181,9 +181,9 @@ def run(args: argparse.Namespace) -> int:
               ollama_url=args.ollama_url, model_id=args.model_id,
               progress=None if args.json else _progress)
     if args.hardware:
-        from ..service.benchruns import _catalog_id
+        from ..service.benchruns import catalog_id
 
-        r["hardware_id"] = _catalog_id("hardware", args.hardware)
+        r["hardware_id"] = catalog_id("hardware", args.hardware)
     return _finish(args, r)
 
 

@@ -81,6 +81,12 @@ class Assumptions:
     """RAM bandwidth behind a consumer GPU named without a machine."""
     default_server_ram_gb: float = _a(512.0, "assumed", "a common size of a GPU server")
     """System RAM assumed behind a datacenter GPU named without a machine."""
+    measured_read_share: float = _a(0.75, "assumed", "STREAM-like reads reach 70-80 % of the theoretical rate")
+    """A sustained read measured on a machine (`runlocal system --measure`) over its memory's theoretical rate: the
+    measured figure is divided by this before the engine uses it, as catalog entries give the theoretical one."""
+    detected_ram_bandwidth_gb_s: float = _a(60.0, "assumed", "between dual-channel DDR4-3200 (51.2 GB/s) and "
+                                            "DDR5-5600 (89.6), theoretical")
+    """RAM bandwidth of a CPU-only machine detected here until `runlocal system --measure` measures it."""
     default_server_ram_bandwidth_gb_s: float = _a(307.2, "assumed", "8-channel DDR5-4800: 8 x 8 B x 4800 MT/s")
     """RAM bandwidth behind a datacenter GPU named without a machine."""
     default_cpu_ram_gb: float = _a(64.0, "assumed", "a common desktop size")

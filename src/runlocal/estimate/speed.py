@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from .assumptions import Assumptions
 from .memory import kv_read_bytes, layer_kinds
 from .placement import Placement
-from .specs import FULL, MLA, SLIDING, Architecture, Machine
+from .specs import FULL, MLA, SLIDING, Architecture, Device, Machine
 from .weights import Weights
 
 
@@ -215,17 +215,10 @@ class DecodeStep:
     fixed_seconds: float  # per-layer launch costs and multi-GPU hand-offs
 
 
-def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Machine, *, runtime: str, quant: str,
-                params: int, active_params: int | None, depth: int, kv_type: str, batch: int,
-                flash_attention: bool, asm: Assumptions, tensor_parallel: bool = False) -> DecodeStep:
-    """Seconds for one decode step of `batch` sequences at `depth` tokens of context.
-
-    Layer split (llama.cpp, tensor_parallel False): the GPUs hold different layers and run one after another, so
-    bytes over one GPU's bandwidth, plus log2(GPUs) hand-offs. Tensor parallel (vLLM, SGLang, TensorRT-LLM): every
-    GPU holds 1/g of every layer and reads it at the same time, so bytes / g, plus two all-reduces of the batch's
-    activations per layer over the interconnect (the caller adds those: they depend on the link)."""
-    n = a.n_layers
-    first_gpu = n - placement.gpu_layers
+def _read_side(machine: Machine, placement: Placement, runtime: str, quant: str,
+               asm: Assumptions) -> tuple[Device | None, str, bool, str, float, bool]:
+    """The device that reads the weights and how well: (gpu or None, backend, hbm, vendor, achieved / peak
+    bandwidth of that GPU, whether it is an integrated one sharing the CPU's memory controller)."""
     gpu = machine.gpus[0] if machine.gpus and placement.gpu_layers + int(placement.output_on_gpu) else None
     backend = gpu.backend if gpu else "cpu"
     f16 = quant in ("F16", "BF16", "F32")
@@ -237,6 +230,21 @@ def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Mach
     igpu = bool(gpu and machine.unified_memory and backend not in ("metal",) and runtime != "mlx")
     if igpu:  # an integrated GPU sharing the CPU's memory controller, not a discrete card on the same backend
         eff_gpu = asm.decode_eff_unified * (asm.f16_decode_bonus if f16 else 1.0)
+    return gpu, backend, hbm, vendor, eff_gpu, igpu
+
+
+def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Machine, *, runtime: str, quant: str,
+                params: int, active_params: int | None, depth: int, kv_type: str, batch: int,
+                flash_attention: bool, asm: Assumptions, tensor_parallel: bool = False) -> DecodeStep:
+    """Seconds for one decode step of `batch` sequences at `depth` tokens of context.
+
+    Layer split (llama.cpp, tensor_parallel False): the GPUs hold different layers and run one after another, so
+    bytes over one GPU's bandwidth, plus log2(GPUs) hand-offs. Tensor parallel (vLLM, SGLang, TensorRT-LLM): every
+    GPU holds 1/g of every layer and reads it at the same time, so bytes / g, plus two all-reduces of the batch's
+    activations per layer over the interconnect (the caller adds those: they depend on the link)."""
+    n = a.n_layers
+    first_gpu = n - placement.gpu_layers
+    gpu, backend, hbm, vendor, eff_gpu, igpu = _read_side(machine, placement, runtime, quant, asm)
     eff_cpu = asm.decode_eff_cpu
     kv_reads = kv_read_bytes(a, depth, kv_type)
     n_par = max(batch, 1)
@@ -308,17 +316,8 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     notes: list[str] = []
     n = a.n_layers
     first_gpu = n - placement.gpu_layers
-    gpu = machine.gpus[0] if machine.gpus and placement.gpu_layers + int(placement.output_on_gpu) else None
-    backend = gpu.backend if gpu else "cpu"
+    gpu, backend, hbm, vendor, eff_gpu, _ = _read_side(machine, placement, runtime, quant, asm)
     f16 = quant in ("F16", "BF16", "F32")
-    hbm = bool(gpu and gpu.hbm)
-    vendor = gpu.vendor if gpu else ""
-    eff_gpu = decode_efficiency(backend, runtime, asm, hbm, vendor) * (asm.f16_decode_bonus if f16 else 1.0)
-    if gpu is not None and gpu.architecture.lower().startswith("pascal"):
-        eff_gpu *= asm.decode_factor_pascal
-    igpu = bool(gpu and machine.unified_memory and backend not in ("metal",) and runtime != "mlx")
-    if igpu:
-        eff_gpu = asm.decode_eff_unified * (asm.f16_decode_bonus if f16 else 1.0)
     eff_cpu = asm.decode_eff_cpu
     n_par = max(parallel, 1)
     n_dev = machine.gpu_count if gpu is not None else 0

@@ -104,8 +104,8 @@ def _children_rss() -> int:
     return int(peak if sys.platform == "darwin" else peak * 1024)
 
 
-def parse_llama_bench(out: str) -> dict[str, Any]:
-    """The pp and tg results of `llama-bench -o json`: {decode/prefill mean and std, build, threads, layers}."""
+def llama_bench_rows(out: str) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
+    """`llama-bench -o json` output read: (every row, the prompt (pp) row, the generation (tg) row)."""
     import json
 
     try:
@@ -118,6 +118,15 @@ def parse_llama_bench(out: str) -> dict[str, Any]:
     tg = next((r for r in rows if int(r.get("n_gen") or 0) > 0 and not int(r.get("n_prompt") or 0)), None)
     if pp is None or tg is None:
         raise UnsupportedQuestion("llama-bench's output has no prompt (pp) and generation (tg) result")
+    return rows, pp, tg
+
+
+def parse_llama_bench(out: str) -> dict[str, Any]:
+    """The pp and tg results of `llama-bench -o json`: {decode/prefill mean and std, build, threads, layers}."""
+    return _llama_bench_figures(*llama_bench_rows(out))
+
+
+def _llama_bench_figures(rows: list[dict[str, Any]], pp: dict[str, Any], tg: dict[str, Any]) -> dict[str, Any]:
     first = rows[0]
     def best(r: dict[str, Any]) -> float:
         samples = [float(x) for x in r.get("samples_ts") or [] if isinstance(x, int | float)]
@@ -477,7 +486,7 @@ def import_llama_bench(path: str, *, model_file: str | None = None, model_id: st
     (`hardware_id`) or, without one, for this machine. The model file (named in the results, or `model_file`) must
     be here: its SHA-256 identifies the run."""
     from .api import answer
-    from .benchruns import _catalog_id, command_for, model_id_for, ratios
+    from .benchruns import catalog_id, command_for, model_id_for, ratios
     from .machine import detected_hardware
 
     p = Path(path).expanduser()
@@ -489,18 +498,14 @@ def import_llama_bench(path: str, *, model_file: str | None = None, model_id: st
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InvalidField(f"{path}: not UTF-8 text") from None
-    m = parse_llama_bench(text)
-    import json
-
-    first = json.loads(text)[0]
+    rows, pp_row, tg_row = llama_bench_rows(text)
+    m = _llama_bench_figures(rows, pp_row, tg_row)
+    first = rows[0]
     name = model_file or str(first.get("model_filename") or "")
     f = Path(name).expanduser() if name else None
     if f is None or not f.is_file():
         raise InvalidField(f"the model file {name or '(not named)'} is not here: pass --file FILE (its SHA-256 "
                            "identifies the run)")
-    rows = [r for r in json.loads(text) if isinstance(r, dict)]
-    tg_row = next(r for r in rows if int(r.get("n_gen") or 0) > 0 and not int(r.get("n_prompt") or 0))
-    pp_row = next(r for r in rows if int(r.get("n_prompt") or 0) > 0 and not int(r.get("n_gen") or 0))
     threads = int(first.get("n_threads") or 1)
     ngl = int(first.get("n_gpu_layers") or 0)
     pp, tg = int(pp_row["n_prompt"]), int(tg_row["n_gen"])
@@ -510,7 +515,7 @@ def import_llama_bench(path: str, *, model_file: str | None = None, model_id: st
                              ("n_gen", tg, 1, MAX_TOKENS), ("n_depth", depth, 0, MAX_TOKENS * 8)):
         if not lo <= v <= hi:
             raise InvalidField(f"{path}: {label} {v} is outside {lo} to {hi}")
-    hid = _catalog_id("hardware", hardware_id) if hardware_id else None
+    hid = catalog_id("hardware", hardware_id) if hardware_id else None
     hw: Any = hid
     if hw is None:
         hw = detected_hardware()

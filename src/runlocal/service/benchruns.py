@@ -100,7 +100,7 @@ def model_id_for(name: str) -> str | None:
         return None
 
 
-def _catalog_id(kind: str, name: str) -> str:
+def catalog_id(kind: str, name: str) -> str:
     from ..catalog.resolve import resolve_hardware, resolve_model
     from .resolve import catalog
 
@@ -204,9 +204,9 @@ def check_submission(body: Any) -> dict[str, Any]:
     name = _text(body.get("model_id"), "model_id") or model_id_for(_text(model.get("path"), "model.path") or "")
     if not name:
         raise InvalidField("model_id: required (the catalog model the file is, as in qwen3-8b)")
-    model_id = _catalog_id("model", name)
+    model_id = catalog_id("model", name)
     hw_name = _text(body.get("hardware_id"), "hardware_id", required=True) or ""
-    hardware_id = _catalog_id("hardware", hw_name)
+    hardware_id = catalog_id("hardware", hw_name)
     raw_fp = body.get("hardware")
     fp_in: dict[str, Any] = raw_fp if isinstance(raw_fp, dict) else {}
     fp: dict[str, Any] = {k: _text(fp_in.get(k), f"hardware.{k}") for k in ("cpu", "os", "machine")
@@ -252,7 +252,7 @@ def _row(doc: dict[str, Any], model_id: str | None, hardware_id: str | None, run
 def save_local(result: dict[str, Any], hardware_id: str | None = None) -> dict[str, Any]:
     """Keep a run of `runlocal bench` on this machine; {"id", "new"}."""
     runtime = str(result.get("runtime") or "llama.cpp")
-    hw = _catalog_id("hardware", hardware_id) if hardware_id else result.get("hardware_id")
+    hw = catalog_id("hardware", hardware_id) if hardware_id else result.get("hardware_id")
     row = _row(result, result.get("model_id"), hw, runtime, "local", "local")
     rid, new = store.add(database(), row)
     return {"id": rid, "new": new}

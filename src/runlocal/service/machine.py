@@ -7,6 +7,7 @@ from typing import Any
 from ..catalog.resolve import resolve_hardware
 from ..detect import SystemInfo, detect
 from ..errors import RunlocalError, UnsupportedQuestion
+from ..estimate.assumptions import DEFAULT
 from ..estimate.units import GIB
 from .resolve import catalog
 
@@ -125,10 +126,8 @@ def simd_of_flags(info: SystemInfo) -> str | None:
     return None
 
 
-READ_SHARE = 0.75
-"""Sustained read bandwidth (as measured here) over the memory's theoretical rate: STREAM-like reads reach 70-80 %
-of it. Hardware objects carry the theoretical figure (as the catalog does; decode_eff_cpu is a share of it), so a
-measured rate is divided by this."""
+READ_SHARE = DEFAULT.measured_read_share
+"""Measured sustained read over theoretical rate (the assumption measured_read_share)."""
 
 
 def bandwidth_for_threads(threads: int, info: SystemInfo | None = None) -> float | None:
@@ -145,9 +144,8 @@ def bandwidth_for_threads(threads: int, info: SystemInfo | None = None) -> float
     return round(rate / READ_SHARE, 1)
 
 
-ASSUMED_RAM_GB_S = 60.0
-"""A CPU-only machine's RAM read bandwidth until it is measured here (`runlocal system --measure`): dual-channel
-DDR4-3200 is 51 GB/s in theory, DDR5-5600 90."""
+ASSUMED_RAM_GB_S = DEFAULT.detected_ram_bandwidth_gb_s
+"""A CPU-only machine's RAM bandwidth until it is measured here (`runlocal system --measure`)."""
 BW_BUFFER = 64 << 20
 BW_FILE = "machine.json"
 
