@@ -466,3 +466,11 @@ def test_bar_chart_is_always_well_formed(rows: list[tuple[str, float, str]], uni
 def test_scatter_is_always_well_formed(points: list[tuple[str, float, float]], target: float | None,
                                        label: str) -> None:
     _tree(scatter(points, title=label, x_label=label, y_label=label, target_y=target, target_label=label))
+
+
+def test_scatter_draws_the_y_equals_x_diagonal_when_asked() -> None:
+    from runlocal.web.charts import scatter
+
+    pts = [("a", 50.0, 60.0), ("b", 150.0, 140.0)]
+    assert 'class="diagonal"' in scatter(pts, title="t", x_label="measured", y_label="estimated", diagonal=True)
+    assert 'class="diagonal"' not in scatter(pts, title="t", x_label="measured", y_label="estimated")

@@ -163,7 +163,7 @@ def _chart(data: dict[str, Any]) -> Any:
         return None
     try:
         return Markup(scatter(pts, title="Decode: estimated against measured", x_label="measured tokens/s",
-                              y_label="estimated tokens/s", chart_id="bench-decode"))
+                              y_label="estimated tokens/s", chart_id="bench-decode", diagonal=True))
     except ValueError:
         return None
 

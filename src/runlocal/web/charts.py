@@ -422,13 +422,15 @@ def bar_chart(rows: Sequence[tuple[str, float, str]], *, title: str, unit: str, 
 
 
 def scatter(points: Sequence[tuple[str, float, float]], *, title: str, x_label: str, y_label: str,
-            target_y: float | None = None, target_label: str = "", chart_id: str | None = None) -> str:
-    """Labelled points (label, x, y) on linear axes, with an optional horizontal target line."""
+            target_y: float | None = None, target_label: str = "", chart_id: str | None = None,
+            diagonal: bool = False) -> str:
+    """Labelled points (label, x, y) on linear axes, with an optional horizontal target line and an optional
+    y = x diagonal (where an estimate on y equals a measurement on x)."""
     _bound(points, MAX_SCATTER, "points")
     items = [(str(label), _num(x, f"x of point {i}"), _num(y, f"y of point {i}"))
              for i, (label, x, y) in enumerate(points)]
     target = None if target_y is None else _num(target_y, "target_y")
-    cid = _chart_id("scatter", chart_id, ("scatter", title, x_label, y_label, items, target, target_label))
+    cid = _chart_id("scatter", chart_id, ("scatter", title, x_label, y_label, items, target, target_label, diagonal))
     if not items:
         return _no_data("scatter", cid, title)
     xs, ys = [x for _, x, _ in items], [y for _, _, y in items] + ([] if target is None else [target])
@@ -436,6 +438,10 @@ def scatter(points: Sequence[tuple[str, float, float]], *, title: str, x_label: 
     ylo, yhi, yticks, ystep = _nice(min(ys), max(ys))
     fr = _Frame(60, W - 40, 36, 276, xlo, xhi, ylo, yhi)
     body = _axes(fr, xticks, yticks, _fmt_step(xstep), _fmt_step(ystep), x_label, y_label)
+    lo, hi = max(xlo, ylo), min(xhi, yhi)
+    if diagonal and lo < hi:
+        body.append(f'<line class="diagonal" x1="{_f(fr.sx(lo))}" y1="{_f(fr.sy(lo))}" x2="{_f(fr.sx(hi))}" '
+                    f'y2="{_f(fr.sy(hi))}" stroke="#555555" stroke-width="1" stroke-dasharray="4 4"/>')
     if target is not None:
         y = fr.sy(target)
         body.append(f'<line class="target" x1="{_f(fr.x0)}" x2="{_f(fr.x1)}" y1="{_f(y)}" y2="{_f(y)}" '
