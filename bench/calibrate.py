@@ -19,15 +19,15 @@ from typing import Any
 
 from runlocal.estimate.assumptions import DEFAULT
 from runlocal.service import answer
-from runlocal.service.accuracy import questions
+from runlocal.service.accuracy import questions, source_build_date
 
 PARAMS = {
     # per-backend efficiencies and per-layer costs come from fit_decode_linear (--linear)
     "llm_decode": ["moe_layer_overhead_factor", "multi_gpu_token_overhead_us", "ollama_decode_factor",
                    "f16_decode_bonus"],
     # prefill_layer_overhead_us is tied to the decode per-layer cost (same kernel-launch physics), not fitted
-    "llm_prefill": ["prefill_eff_cuda", "prefill_eff_hbm", "prefill_eff_metal", "prefill_eff_mlx",
-                    "prefill_quant_factor_f16", "attention_cost_no_fa", "ollama_prefill_factor",
+    "llm_prefill": ["prefill_eff_cuda", "prefill_eff_cuda_mmq", "prefill_eff_hbm", "prefill_eff_metal",
+                    "prefill_eff_mlx", "prefill_quant_factor_f16", "attention_cost_no_fa", "ollama_prefill_factor",
                     "prefill_request_overhead_ms"],
     "diffusion": ["diffusion_eff_cuda", "diffusion_eff_rocm", "simt_eff_factor", "diffusion_step_overhead_s",
                   "diffusion_fixed_overhead_s"],
@@ -49,6 +49,9 @@ def load(family: str) -> list[tuple[dict[str, Any], str, float]]:
         if ROW_SPLIT in e.get("note", ""):
             continue  # 2023 builds that split every matrix across GPUs: no longer llama.cpp's default
         line["use_published_sizes"] = False
+        bd = source_build_date(e)
+        if bd:  # fitted under the conditions it was measured in: that build's kernels (2023-24 llama.cpp)
+            line["build_date"] = bd
         out.append((line, e["metric"], float(e["value"])))
     return out
 

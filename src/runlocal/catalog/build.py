@@ -104,7 +104,7 @@ def machine(e: Entity, *, memory_gb: float | None, gpu_count: int, asm: Assumpti
     fp16_ok = tensor or str(d.get("architecture", "")).lower() != "turing"
     dev = Device(name=d["name"], memory_bytes=gib(mem), bandwidth_bytes_per_s=bw, fp16_flops=flops,
                  backend=d["backend"], kind="gpu", pcie_bytes_per_s=pcie, hbm=hbm, tensor_cores=tensor,
-                 half_precision_ok=fp16_ok, vendor=str(d.get("vendor", "")),
+                 half_precision_ok=fp16_ok, int8_ops=int8_ops(d), vendor=str(d.get("vendor", "")),
                  architecture=str(d.get("architecture", "")))
     return Machine(tuple([dev] * gpu_count), gib(host_gb), gb_s(host_bw), notes=tuple(notes)), notes
 
@@ -116,6 +116,27 @@ def has_tensor_cores(d: dict[str, Any]) -> bool:
     if arch in ("maxwell", "pascal", "kepler"):
         return False
     return not (d.get("vendor") == "nvidia" and " gtx " in f" {str(d.get('name', '')).lower()} ")
+
+
+def int8_ops(d: dict[str, Any]) -> float | None:
+    """INT8 matrix throughput (ops/s) that llama.cpp's CUDA kernels for quantized weights (MMQ) run on, or None
+    where they have none (ggml-org/llama.cpp#8075: Volta has no int8 tensor-core MMQ and uses FP16 cuBLAS; P100,
+    Maxwell and older lack __dp4a). The card's own dense INT8 figure; else twice its dense FP16 tensor rate
+    (Turing to Blackwell run INT8 MMA at twice FP16); Pascal and the GTX 16 cards use __dp4a, four INT8 ops per
+    FP32 lane and clock."""
+    if d.get("vendor") != "nvidia":
+        return None
+    if d.get("int8_tensor_tops"):
+        return tflops(float(d["int8_tensor_tops"]))
+    arch = str(d.get("architecture", "")).lower()
+    name = str(d.get("name", "")).lower()
+    fp32 = d.get("fp32_tflops")
+    if arch in ("volta", "maxwell", "kepler", "blackwell ultra") or "p100" in name:
+        return None  # Blackwell Ultra (B300) cut its INT8 rate: left to the FP16 path
+    if not has_tensor_cores(d):
+        return tflops(4 * float(fp32)) if fp32 else None
+    fp16 = d.get("fp16_tensor_tflops")
+    return tflops(2 * float(fp16)) if fp16 else None
 
 
 def _pcie_bytes_per_s(pcie: str, asm: Assumptions) -> float | None:
@@ -156,6 +177,10 @@ def inline_machine(obj: dict[str, Any], *, gpu_count: int, asm: Assumptions,
             backend=ref.backend if ref else str(g.get("backend", "cuda")),
             kind="gpu", pcie_bytes_per_s=ref.pcie_bytes_per_s if ref else None, hbm=ref.hbm if ref else False,
             tensor_cores=ref.tensor_cores if ref else True, half_precision_ok=ref.half_precision_ok if ref else True,
+            # a GPU given by its FP16 rate alone: INT8 as on Turing and later (twice FP16), where it is CUDA
+            int8_ops=(ref.int8_ops if ref and fl is None else
+                      2 * tflops(float(fl)) if fl is not None and (ref is None or ref.int8_ops)
+                      and (ref.backend if ref else str(g.get("backend", "cuda"))) == "cuda" else None),
         ))
     if len(devs) == 1 and gpu_count > 1:
         devs = devs * gpu_count

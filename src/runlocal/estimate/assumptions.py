@@ -25,6 +25,9 @@ def _a(default: _T, basis: Basis, source: str) -> _T:
     return field(default=default, metadata={"basis": basis, "source": source})
 
 
+_PREFILL_FIT = "calibrate.py --with-benchmarks (dev set at its sources' build dates + fit share of benchmarks)"
+
+
 @dataclass(frozen=True)
 class Assumptions:
     """Efficiency factors, overheads, margins and defaults. Each field's unit is in its name (``_mib``, ``_gib``,
@@ -213,9 +216,13 @@ class Assumptions:
     """Relative bandwidth efficiency of F16/BF16 weights vs quantized ones."""
 
     # --- prefill (compute bound) --------------------------------------------------------------
-    prefill_eff_cuda: float = _a(0.385, "fitted", "calibrate.py (dev + fit share of benchmarks)")
-    """Achieved / peak dense FP16 tensor FLOP/s on NVIDIA prompt processing."""
-    prefill_eff_hbm: float = _a(0.252, "fitted", "calibrate.py (dev + fit share of benchmarks)")
+    prefill_eff_cuda: float = _a(0.323, "fitted", _PREFILL_FIT)
+    """Achieved / peak dense FP16 tensor FLOP/s on NVIDIA prompt processing through FP16 cuBLAS: F16/BF16 weights,
+    and quantized ones on llama.cpp builds before June 2024 (or GPUs without MMQ: Volta, P100)."""
+    prefill_eff_cuda_mmq: float = _a(0.269, "fitted", _PREFILL_FIT)
+    """Achieved / peak INT8 matrix ops/s when llama.cpp's CUDA backend multiplies quantized weights in its MMQ
+    kernels (builds since June 2024): the INT8 tensor-core rate, or four __dp4a ops per FP32 lane on Pascal."""
+    prefill_eff_hbm: float = _a(0.265, "fitted", _PREFILL_FIT)
     """Same for HBM datacenter GPUs against their dense FP16 tensor peak."""
     moe_full_tile_tokens: float = _a(128.0, "assumed", "the 128-row tiles of llama.cpp's MMQ kernels")
     """Tokens an expert matmul needs to fill the tensor cores; fewer tokens per expert run proportionally
@@ -223,9 +230,9 @@ class Assumptions:
     prefill_eff_rocm: float = _a(0.43, "fitted", "calibrate.py --backends: 2025+ ROCm prefill runs, RDNA 2-4 (fit "
                                  "share, n=10)")
     """Achieved / peak FP16 FLOP/s on AMD prompt processing."""
-    prefill_eff_metal: float = _a(0.632, "fitted", "calibrate.py (dev + fit share of benchmarks)")
+    prefill_eff_metal: float = _a(0.616, "fitted", _PREFILL_FIT)
     """Achieved / peak GPU FLOP/s on Apple prompt processing with llama.cpp."""
-    prefill_eff_mlx: float = _a(0.901, "fitted", "calibrate.py (dev + fit share of benchmarks)")
+    prefill_eff_mlx: float = _a(0.851, "fitted", _PREFILL_FIT)
     """Same with MLX."""
     prefill_eff_vulkan: float = _a(0.4, "fitted", "calibrate.py --backends: 2025+ Vulkan prefill runs (fit share)")
     """Same for the Vulkan backend, and for any backend without a figure of its own."""
@@ -234,7 +241,7 @@ class Assumptions:
     prefill_eff_vulkan_intel: float = _a(0.02, "fitted", "calibrate.py --backends: 2025+ Arc runs on Vulkan "
                                          "(fit share, n=4); the XMX engines go unused")
     """Achieved / peak FLOP/s of an Intel Arc GPU on the Vulkan backend."""
-    prefill_quant_factor_f16: float = _a(1.076, "fitted", "calibrate.py (dev + fit share of benchmarks)")
+    prefill_quant_factor_f16: float = _a(1.243, "fitted", _PREFILL_FIT)
     """Relative prefill efficiency of F16 vs quantized weights (dequantisation cost)."""
     cpu_gflops_per_core: float = _a(194.0, "fitted", "the fit share of six llama.cpp CPU runs of a Ryzen 7 7840HS "
                                     "(data/benchmarks; 8 threads counted as 1 + cpu_thread_gain x 7), output head "
@@ -253,13 +260,13 @@ class Assumptions:
                                           "per cycle against 64 per AVX-512 VNNI instruction, at lower clocks; "
                                           "not measured")
     """CPU prompt processing on cores without SIMD that llama.cpp uses (RISC-V without the V extension)."""
-    ollama_prefill_factor: float = _a(0.9, "fitted", "bench/calibrate.py: Ollama prefill runs")
+    ollama_prefill_factor: float = _a(0.767, "fitted", _PREFILL_FIT)
     """Ollama vs llama.cpp prompt rate (request overhead inside the measured time)."""
-    attention_cost_no_fa: float = _a(4.12, "fitted", "bench/calibrate.py --with-benchmarks: long prompts without FA")
+    attention_cost_no_fa: float = _a(3.52, "fitted", _PREFILL_FIT)
     """Attention FLOPs cost this many times a dense matmul FLOP without flash attention."""
     attention_cost_fa: float = _a(2.0, "assumed", "not measured")
     """Same with flash attention."""
-    prefill_request_overhead_ms: float = _a(8.43, "fitted", "calibrate.py (dev + fit share of benchmarks)")
+    prefill_request_overhead_ms: float = _a(11.56, "fitted", _PREFILL_FIT)
     """Fixed cost of starting a prompt (tokenising, first-batch set-up, sampling the first token)."""
     prefill_layer_overhead_us: float = _a(100.0, "assumed", "tied to the fitted CUDA decode per-layer cost")
     """Fixed cost per layer per prompt ubatch, microseconds."""

@@ -59,6 +59,7 @@ class Query:
     kv_cache_type: str = DEFAULT_WORKLOAD.kv_cache_type
     parallel: int = DEFAULT_WORKLOAD.parallel
     flash_attention: bool | None = DEFAULT_WORKLOAD.flash_attention
+    build_date: str | None = DEFAULT_WORKLOAD.build_date
     use_published_sizes: bool = True
     assumptions: Assumptions = DEFAULT
 
@@ -289,7 +290,7 @@ def estimate(q: Query) -> Estimate:
     sp = estimate_speed(a, w, placement, q.machine, runtime=runtime, quant=quant, params=q.model.params,
                         active_params=q.model.active_params, depth=q.depth_tokens,
                         prompt=q.prompt_tokens, kv_type=q.kv_cache_type, parallel=q.parallel,
-                        flash_attention=fa, asm=asm)
+                        flash_attention=fa, asm=asm, llamacpp=llamacpp_like, build_date=q.build_date)
     notes = list(sp.notes) + auto_notes
     if runtime in EXLLAMA_RUNTIMES:
         notes.append(f"{runtime}: speed uses the CUDA efficiencies fitted on llama.cpp runs (no ExLlama measurements "

@@ -212,6 +212,7 @@ class Device:
     half_precision_ok: bool = True  # False: image UIs run it in FP32 (GTX 16 cards produce NaNs in FP16)
     vendor: str = ""  # nvidia, amd, intel, apple: the same backend runs at a vendor's own speed (Vulkan drivers)
     architecture: str = ""  # the GPU generation as the catalog names it ("Pascal", "Ada Lovelace", "RDNA 3", ...)
+    int8_ops: float | None = None  # INT8 matrix ops/s llama.cpp's CUDA quantized kernels (MMQ) use; None: no MMQ
 
 
 @dataclass(frozen=True)

@@ -308,8 +308,12 @@ def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Mach
 
 def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: Machine, *, runtime: str,
                    quant: str, params: int, active_params: int | None, depth: int, prompt: int,
-                   kv_type: str, parallel: int, flash_attention: bool, asm: Assumptions) -> SpeedResult:
-    """Decode and prefill rates for this placement (see the module docstring for the formulas)."""
+                   kv_type: str, parallel: int, flash_attention: bool, asm: Assumptions,
+                   llamacpp: bool = False, build_date: str | None = None) -> SpeedResult:
+    """Decode and prefill rates for this placement (see the module docstring for the formulas).
+
+    llamacpp: the runtime runs llama.cpp's kernels (llama.cpp, Ollama, LM Studio, ...); build_date: the date of
+    that llama.cpp build (ISO), None for a current one."""
     if placement.fits == "no":
         return SpeedResult(None, None, None, None, None, None, "memory", "compute",
                            ("does not fit: no speed",))
@@ -347,8 +351,12 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     flops = p * (2 * (body + moe_pen) + attention_flops(a, mean_ctx) * attn_factor) + 2 * head_params
     n_ub = math.ceil(p / asm.n_ubatch)
     qf = asm.prefill_quant_factor_f16 if f16 else 1.0
+    mmq = gpu is not None and llamacpp and uses_mmq(gpu, backend, quant, build_date)
     if gpu is not None:
-        t_c = flops / (peff * qf * (gpu.fp16_flops or peak))
+        if mmq:  # llama.cpp's quantized matmuls on INT8 (MMQ): weights stay quantized, activations go to q8_1
+            t_c = flops / (asm.prefill_eff_cuda_mmq * (gpu.int8_ops or peak))
+        else:
+            t_c = flops / (peff * qf * (gpu.fp16_flops or peak))
         gpu_w = sum(touched_layer_bytes(a, w, i, batch=min(p, asm.n_ubatch)) for i in range(first_gpu, n))
         t_m = n_ub * gpu_w / (eff_gpu * gpu.bandwidth_bytes_per_s)
         t_pre = max(t_c, t_m) / pipeline_speedup(n_dev, p, asm)
@@ -381,6 +389,20 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
         (p / (prefill * pr[1]) + 1 / (decode * dr[1]), p / (prefill * pr[0]) + 1 / (decode * dr[0])),
         decode_bound, prefill_bound, tuple(notes),
     )
+
+
+CUDA_MMQ_SINCE = "2024-06-24"
+"""The day llama.cpp's CUDA backend made its quantized matmul kernels (MMQ, INT8 tensor cores or __dp4a) the default
+for prompt batches instead of dequantising to FP16 for cuBLAS (ggml-org/llama.cpp#8075, merged after #7676 and
+#7860 brought INT8 tensor cores to MMQ); IQ types joined in July 2024 (#8495)."""
+
+
+def uses_mmq(gpu: Device, backend: str, quant: str, build_date: str | None) -> bool:
+    """Whether llama.cpp runs this file type's prompt matmuls on MMQ: CUDA, a quantized GGUF, a GPU with INT8
+    matrix maths or __dp4a, and a build from CUDA_MMQ_SINCE on (None: a current build)."""
+    if backend != "cuda" or gpu.int8_ops is None or quant.upper() in ("F16", "BF16", "F32"):
+        return False
+    return build_date is None or build_date >= CUDA_MMQ_SINCE
 
 
 def _peak_flops(machine: Machine, gpu: object, asm: Assumptions) -> float:

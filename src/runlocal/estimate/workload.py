@@ -21,6 +21,8 @@ class Workload:
     """KV cache element type: f16, bf16, q8_0, q4_0, fp8."""
     flash_attention: bool | None = None
     """Flash attention forced on or off; None lets the engine decide (see methodology)."""
+    build_date: str | None = None
+    """Date (ISO, YYYY-MM-DD) of the llama.cpp build that runs it; None: a current build."""
 
 
 DEFAULT_WORKLOAD = Workload()

@@ -67,6 +67,37 @@ def questions(family: str, root: Path | None = None) -> Iterator[dict[str, Any]]
                 yield json.loads(line)
 
 
+def source_build_date(expected: dict[str, Any], root: Path | None = None) -> str | None:
+    """The date of the measurement a dev-set answer comes from, read from its source rows' `date` column (the
+    question files do not carry it): the earliest of the rows, as an ISO date, or None when the rows give none.
+    Used to score the dev set as its sources ran it (2023-24 llama.cpp builds), beside the score as asked."""
+    ref = str(expected.get("source_row", ""))
+    if ":" not in ref:
+        return None
+    name, rows = ref.split(":", 1)
+    table = _source_table((root or measured_dir() or Path(".")).parent / name)
+    dates = sorted(table[int(r)] for r in rows.split(",") if r.strip().isdigit() and int(r) in table)
+    dates = [d for d in dates if len(d) == 10 and d[4] == "-"]
+    return dates[0] if dates else None
+
+
+_SOURCE_TABLES: dict[Path, dict[int, str]] = {}
+
+
+def _source_table(path: Path) -> dict[int, str]:
+    """CSV line number (the header is line 1) -> that row's `date`."""
+    import csv
+
+    if path not in _SOURCE_TABLES:
+        out: dict[int, str] = {}
+        if path.is_file():
+            with path.open(encoding="utf-8", newline="") as fh:
+                for i, row in enumerate(csv.DictReader(fh), start=2):
+                    out[i] = (row.get("date") or "").strip()[:10]
+        _SOURCE_TABLES[path] = out
+    return _SOURCE_TABLES[path]
+
+
 def _get(d: dict[str, Any], path: str) -> Any:
     cur: Any = d
     for part in path.split("."):
@@ -136,7 +167,9 @@ def hardware_class(hw_id: str | None, q: dict[str, Any]) -> str:
 
 
 def score(families: Iterable[str] = FAMILIES, root: Path | None = None,
-          assume: dict[str, Any] | None = None) -> list[Point]:
+          assume: dict[str, Any] | None = None, *, source_dates: bool = False) -> list[Point]:
+    """The dev set's questions answered and compared. source_dates: ask each with the build date of the
+    measurement it comes from (source_build_date) instead of as written (a current build)."""
     from .api import answer
 
     pts: list[Point] = []
@@ -145,6 +178,10 @@ def score(families: Iterable[str] = FAMILIES, root: Path | None = None,
             exp = line.pop("expected")
             q = dict(line)
             q["use_published_sizes"] = False
+            if source_dates and "build_date" not in q:
+                bd = source_build_date(exp[0] if isinstance(exp, list) else exp, root)
+                if bd:
+                    q["build_date"] = bd
             if assume:
                 q["assume"] = assume
             res = answer(q)
@@ -245,6 +282,8 @@ def benchmark_questions(split: str = "all") -> Iterator[tuple[dict[str, Any], st
             q["context_tokens"] = d.get("context_tokens", default_ctx)
             if d.get("kv_cache_type"):
                 q["kv_cache_type"] = d["kv_cache_type"]
+            if d.get("date"):  # the run's date: its llama.cpp build is no later
+                q["build_date"] = str(d["date"])[:10]
         if d.get("runtime") in UNSCORED_RUNTIMES:
             continue
         for key, metric in BENCH_METRICS.items():

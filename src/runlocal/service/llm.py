@@ -92,7 +92,7 @@ def answer_text(q: Question, r: Resolved) -> TextAnswer:
                      "(llama.cpp -c is the total)")
     query = Query(model=r.model, machine=r.machine, runtime=r.runtime_spec, quant=r.quant, context_tokens=ctx,
                   depth_tokens=depth, prompt_tokens=prompt, kv_cache_type=w.kv_cache_type, parallel=par,
-                  flash_attention=w.flash_attention, use_published_sizes=q.use_published_sizes,
+                  flash_attention=w.flash_attention, build_date=w.build_date, use_published_sizes=q.use_published_sizes,
                   assumptions=q.assumptions)
     try:
         est = estimate(query)

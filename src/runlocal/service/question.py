@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -27,7 +28,7 @@ OFFLOAD_MODES: tuple[OffloadMode, ...] = ("none", "model", "sequential", "lowvra
 QUESTION_FIELDS = frozenset({
     "id", "model", "hardware", "gpu_count", "runtime", "quant", "context_tokens", "depth_tokens",
     "prompt_tokens", "kv_cache_type", "parallel", "image", "video", "flash_attention", "assume",
-    "ram_gb", "use_published_sizes", "offload", "backend",
+    "ram_gb", "use_published_sizes", "offload", "backend", "build_date",
 })
 BACKENDS = ("cuda", "rocm", "metal", "vulkan", "sycl", "cpu")
 """The GPU backends a question may ask for (a Radeon on Vulkan rather than ROCm, an NVIDIA card on Vulkan, ...)."""
@@ -215,6 +216,23 @@ def _simd(v: Any) -> str | None:
     return s.lower() if s else None
 
 
+def _date(v: Any, name: str) -> str | None:
+    """An ISO date (YYYY-MM-DD, or YYYY-MM meaning that month's first day) between 2023 and 2099; None stays None."""
+    import datetime
+
+    s = text(v, name, limit=10)
+    if s is None:
+        return None
+    s = s + "-01" if re.fullmatch(r"\d{4}-\d{2}", s) else s
+    try:
+        d = datetime.date.fromisoformat(s) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s) else None
+    except ValueError:
+        d = None
+    if d is None or not 2023 <= d.year <= 2099:
+        raise InvalidField(f"{name} must be a date YYYY-MM-DD (2023 or later), got {v!r}")
+    return d.isoformat()
+
+
 def _backend(v: Any) -> str | None:
     b = text(v, "backend", limit=16)
     if b is None:
@@ -272,7 +290,8 @@ def parse(q: Any) -> Question:
         depth_tokens=integer(q.get("depth_tokens"), "depth_tokens", d.depth_tokens, 0, MAX_TOKENS),
         prompt_tokens=integer(q.get("prompt_tokens"), "prompt_tokens", d.prompt_tokens, 1, MAX_TOKENS),
         parallel=integer(q.get("parallel"), "parallel", d.parallel, 1, 4096),
-        kv_cache_type=kv.lower(), flash_attention=flag(q.get("flash_attention"), "flash_attention"))
+        kv_cache_type=kv.lower(), flash_attention=flag(q.get("flash_attention"), "flash_attention"),
+        build_date=_date(q.get("build_date"), "build_date"))
     return Question(
         id=q.get("id"), model=model, model_is_file=is_file, hardware=_hardware(q.get("hardware")),
         gpu_count=gpu_count, ram_gb=number(q.get("ram_gb"), "ram_gb", 0, MAX_MEMORY_GB, above=True),
