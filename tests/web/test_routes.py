@@ -166,3 +166,8 @@ def test_decision_tools_refuse_bad_input_in_one_shape(client: TestClient) -> Non
         r = client.get(path)
         assert r.status_code == status, (path, r.status_code, r.text[:200])
         assert set(r.json()["error"]) == {"code", "message", "suggestions"}
+
+
+def test_the_model_page_lists_its_derivatives(client: TestClient) -> None:
+    html = client.get("/models/qwen2.5-14b").text
+    assert 'id="derivatives"' in html and "Cogito v1 Preview Qwen 14B" in html

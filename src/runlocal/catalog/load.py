@@ -16,6 +16,7 @@ from .schema import (
     ARCH,
     ARTIFACT,
     COMPONENT,
+    DERIVATIVE,
     DIFFUSION,
     ENUMS,
     KINDS,
@@ -375,6 +376,13 @@ def validate(kind: str, data: dict[str, Any], rel: str) -> list[str]:
             problems.extend(check_table(a, ARTIFACT, f"{rel} artifacts[{i}]"))
             if a.get("source") not in ids:
                 problems.append(f"{rel} artifacts[{i}]: source '{a.get('source')}' is not a [[sources]] id")
+        for i, dv in enumerate(data.get("derivatives", []) or []):
+            if not isinstance(dv, dict):
+                problems.append(f"{rel}: derivatives[{i}] must be a table")
+                continue
+            problems.extend(check_table(dv, DERIVATIVE, f"{rel} derivatives[{i}]"))
+            if dv.get("source") not in ids:
+                problems.append(f"{rel} derivatives[{i}]: source '{dv.get('source')}' is not a [[sources]] id")
     for key, sub in (("offers", "OFFER"), ("prices", "API_PRICE")):
         if kind in ("prices", "api_prices") and isinstance(data.get(key), list):
             from . import schema

@@ -42,6 +42,7 @@ class ModelMatch:
     entity: Entity
     quant: str | None  # a quant named inside the string (file name, mlx repo), if any
     how: str
+    derivative: str | None = None  # "X: a fine-tune of Y with the same architecture" when a derivative was named
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,21 @@ class Index:
         self.keys: dict[str, dict[str, str]] = {}
         self.loose: dict[str, dict[str, str]] = {}
         self.duplicates: list[str] = []
+        self.derived: dict[str, str] = {}  # normalised derivative name -> "X: a fine-tune of Y ..."
         for kind, ents in cat.entities.items():
             table: dict[str, str] = {}
             loose: dict[str, str] = {}
             for e in ents.values():
                 names = [e.id, e.name, *e.aliases]
+                for d in (e.data.get("derivatives") or []) if kind == "models" else []:
+                    if not isinstance(d, dict):
+                        continue
+                    what = (f"{d.get('name')} ({d.get('url')}) is {d.get('relation')} {e.name} with the same "
+                            f"architecture: answered as {e.name}")
+                    for n in [d.get("name"), *(d.get("aliases") or [])]:
+                        if isinstance(n, str) and norm(n) and norm(n) not in self.derived:
+                            self.derived[norm(n)] = what
+                            names.append(n)
                 for n in names:
                     k = norm(n)
                     if not k:
@@ -203,7 +214,7 @@ def resolve_model(cat: Catalog, name: str) -> ModelMatch:
     for cand, quant, how in _strip_model(name):
         e = idx.get("models", cand)
         if e is not None:
-            return ModelMatch(e, quant, how)
+            return ModelMatch(e, quant, how, idx.derived.get(norm(cand)))
     cands = _strip_model(name)
     sugg = idx.suggest("models", cands[-1][0]) or idx.suggest("models", name)
     raise UnknownModel(f"unknown model '{name}'", sugg)

@@ -91,6 +91,14 @@ ARTIFACT: Spec = {
     "note": (STR, False),
 }
 
+DERIVATIVE: Spec = {
+    "name": (STR, True),
+    "aliases": (LIST, False),
+    "url": (STR, True),
+    "relation": (STR, True),  # how it relates to the entry: "a fine-tune of", "a merge of", ...
+    "source": (STR, True),  # a [[sources]] id: the page that says so
+}
+
 MODEL: Spec = {
     "name": (STR, True),
     "family": (STR, True),
@@ -107,6 +115,7 @@ MODEL: Spec = {
     "description": (STR, False),
     "arch": ((dict,), False),
     "artifacts": (LIST, False),
+    "derivatives": (LIST, False),
     "sources": (LIST, True),
     "components": (LIST, False),
     "diffusion": ((dict,), False),

@@ -124,6 +124,8 @@ def _model_detail(eid: str, key: int) -> dict[str, Any]:
     out: dict[str, Any] = {"id": e.id, "name": e.name, "path": e.path, "aliases": e.aliases, "facts": facts,
                            "arch": _jsonable(d.get("arch", {})), "components": _jsonable(d.get("components", [])),
                            "diffusion": _jsonable(d.get("diffusion", {})), "quants": quants,
+                           "derivatives": [{"name": v.get("name"), "url": v.get("url"), "relation": v.get("relation")}
+                                           for v in d.get("derivatives", []) if isinstance(v, dict)],
                            "sources": _sources(e)}
     out["quant_sizes"] = _quant_sizes(e) if d.get("kind") == "text" else []
     out["tiers"] = [_tier(e.id, label, hw) for label, hw in TIERS]

@@ -209,18 +209,19 @@ def _quant(quant_in: str) -> str:
         raise InvalidField(f"unknown quant {quant_in!r}", close or known_quants()) from exc
 
 
-def model_entity(q: Question) -> tuple[Entity | None, str | None]:
-    """The catalog entry a question's model names (None for files and config objects), and a quant in the name."""
+def model_entity(q: Question) -> tuple[Entity | None, str | None, str | None]:
+    """The catalog entry a question's model names (None for files and config objects), a quant in the name, and a
+    note when the name is a derivative (a fine-tune answered as its base)."""
     if isinstance(q.model, str) and not q.model_is_file:
         match = resolve_model(catalog(), q.model)
-        return match.entity, match.quant
-    return None, None
+        return match.entity, match.quant, match.derivative
+    return None, None, None
 
 
 def resolve(q: Question, *, hw: ResolvedMachine | None = None) -> Resolved:
     """Resolve a question once: model, machine (or the one given, reused across questions), runtime, quant."""
     cat = catalog()
-    ment, name_quant = model_entity(q)
+    ment, name_quant, derived = model_entity(q)
     kind = str(ment.data.get("kind", "text")) if ment else "text"
     if kind in ("image", "video"):
         return _resolve_media(q, ment, kind, hw)  # type: ignore[arg-type]
@@ -236,7 +237,7 @@ def resolve(q: Question, *, hw: ResolvedMachine | None = None) -> Resolved:
     else:
         model = inline_model(q.model)
     hw = hw or resolve_machine(q)
-    extra_notes: tuple[str, ...] = ()
+    extra_notes: tuple[str, ...] = (derived,) if derived else ()
     if isinstance(q.model, dict):
         from ..formats.hfconfig import known_architecture
 

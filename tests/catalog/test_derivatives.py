@@ -1,0 +1,34 @@
+"""Fine-tunes that keep their base model's architecture (DeepCoder, Cogito, OpenThinker, MedGemma, ...) are listed
+under the base as [[derivatives]]: their names resolve to the base and the answer says so."""
+
+from __future__ import annotations
+
+import copy
+
+from runlocal.catalog.load import validate
+from runlocal.service import answer
+from runlocal.service.resolve import catalog
+
+
+def test_a_derivative_is_answered_as_its_base_and_says_so() -> None:
+    for name, base in (("deepcoder:14b", "deepseek-r1-distill-qwen-14b"), ("cogito:14b", "qwen2.5-14b"),
+                       ("open-thoughts/OpenThinker2-32B", "qwen2.5-32b"), ("medgemma:27b", "gemma-3-27b"),
+                       ("OpenThinker2-7B-Q4_K_M.gguf", "qwen2.5-7b")):
+        a = answer({"model": name, "hardware": "rtx-4090"})
+        assert a["ok"], (name, a)
+        assert a["model_id"] == base
+        assert any("same architecture" in n for n in a["basis"]["notes"]), a["basis"]["notes"]
+    plain = answer({"model": "qwen2.5-14b", "hardware": "rtx-4090"})
+    assert not any("same architecture" in n for n in plain["basis"]["notes"])
+
+
+def test_a_derivative_needs_a_name_url_relation_and_a_cited_source() -> None:
+    e = catalog().models["qwen2.5-14b"]
+    data = copy.deepcopy(e.data)
+    data["derivatives"] = [{"name": "X"}, "not a table",
+                           {"name": "Y", "url": "u", "relation": "a fine-tune of", "source": "nowhere"}]
+    problems = "\n".join(validate("models", data, "models/qwen/qwen2.5-14b.toml"))
+    assert "derivatives[0]" in problems and "url" in problems and "relation" in problems
+    assert "derivatives[1]: derivatives[1] must be a table" in problems or "derivatives[1] must be a table" in problems
+    assert "source 'nowhere' is not a [[sources]] id" in problems
+
