@@ -19,7 +19,7 @@ from typing import Any
 
 from runlocal.estimate.assumptions import DEFAULT
 from runlocal.service import answer
-from runlocal.service.accuracy import questions, source_build_date
+from runlocal.service.accuracy import answer_benchmark, questions, source_build_date
 
 PARAMS = {
     # per-backend efficiencies and per-layer costs come from fit_decode_linear (--linear)
@@ -62,17 +62,43 @@ def load_benchmarks(family: str) -> list[tuple[dict[str, Any], str, float]]:
 
     want = {"llm_decode": ("speed.decode_tokens_per_s",), "llm_prefill": ("speed.prefill_tokens_per_s",),
             "diffusion": ("speed.seconds_per_image", "speed.seconds_per_video")}[family]
-    # only the fit share: the held-out share (service.accuracy.is_held_out) is never seen by a fit
-    return [({**q, "use_published_sizes": False}, m, v) for q, m, v, _ in benchmark_questions("fit") if m in want]
+    # only the fit share: the held-out share (service.accuracy.is_held_out) is never seen by a fit; llamafile's runs
+    # have factors of their own on top (fit_llamafile)
+    return [({**q, "use_published_sizes": False}, m, v) for q, m, v, _ in benchmark_questions("fit")
+            if m in want and q.get("runtime") != "llamafile"]
+
+
+LLAMAFILE_PARAMS = ["llamafile_layer_us", "llamafile_decode_nvidia", "llamafile_decode_amd", "llamafile_decode_apple",
+                    "llamafile_prefill_nvidia", "llamafile_prefill_amd", "llamafile_prefill_apple"]
+
+
+def fit_llamafile(rounds: int = 3) -> dict[str, float]:
+    """llamafile's factors from the fit share of its catalog runs (LocalScore), everything else held: coordinate
+    descent on the mean clipped |log error| of decode and prefill together."""
+    from runlocal.service.accuracy import benchmark_questions
+
+    rows = [({**q, "use_published_sizes": False}, m, v) for q, m, v, _ in benchmark_questions("fit")
+            if q.get("runtime") == "llamafile" and m in ("speed.decode_tokens_per_s", "speed.prefill_tokens_per_s")]
+    cur = {p: float(getattr(DEFAULT, p)) for p in LLAMAFILE_PARAMS}
+    best = _set_loss(rows, cur) or 9.9
+    print(f"llamafile: {len(rows)} runs, start loss {best:.4f}", file=sys.stderr)
+    steps = [0.5, 0.7, 0.85, 0.95, 1.05, 1.2, 1.4, 2.0]
+    for rnd in range(rounds):
+        for p in LLAMAFILE_PARAMS:
+            for st in steps:
+                trial = {**cur, p: cur[p] * st}
+                v = _set_loss(rows, trial)
+                if v is not None and v < best - 1e-5:
+                    best, cur = v, trial
+            print(f"  round {rnd} {p} = {cur[p]:.4g}  loss {best:.4f}", file=sys.stderr)
+        steps = [1 + (x - 1) / 2 for x in steps]
+    return cur
 
 
 def _set_loss(rows: list[tuple[dict[str, Any], str, float]], assume: dict[str, float]) -> float | None:
     errs = []
     for q, metric, measured in rows:
-        r = answer({**q, "assume": assume})
-        if not r.get("ok"):
-            continue
-        est = r["speed"][metric.split(".")[-1]] if r["speed"] else None
+        est, _ = answer_benchmark(q, metric, assume)
         if est:
             errs.append(min(abs(math.log(est / measured)), CLIP))
     return statistics.fmean(errs) if errs else None
@@ -232,6 +258,7 @@ def main() -> int:
                     help="decode_eff_rocm/vulkan/sycl from the fit share of the catalog benchmarks on those backends")
     ap.add_argument("--with-benchmarks", action="store_true",
                     help="fit on the dev set and the catalog benchmarks together (each set weighted equally)")
+    ap.add_argument("--llamafile", action="store_true", help="llamafile's factors from its catalog runs (LocalScore)")
     ap.add_argument("--params", help="comma-separated parameters to fit instead of the family's list")
     args = ap.parse_args()
     if args.linear:
@@ -239,6 +266,9 @@ def main() -> int:
         return 0
     if args.backends:
         print(json.dumps(fit_backend_benchmarks(), indent=2))
+        return 0
+    if args.llamafile:
+        print(json.dumps({k: round(v, 4) for k, v in fit_llamafile(args.rounds).items()}, indent=2))
         return 0
     result: dict[str, float] = {}
     for fam in args.family or list(PARAMS):

@@ -30,6 +30,13 @@ refitted on their fit share (bench/calibrate.py --backends, runs from 2025 on):
 The worst rows are Intel Arc on Vulkan under Linux (Mesa 24.2): 3x over on decode and 3-20x on prefill, which one
 Vulkan factor cannot fit alongside AMD's; they stay in, visible, rather than being dropped.
 
+Added on 2026-12-04: 303 LocalScore results (llamafile, three Q4_K_M models, 100 accelerators; scripts/
+import_localscore.py), each scored as the mean of the engine's answers for LocalScore's nine tests. Before llamafile
+had factors of its own they were over-predicted (held-out share: decode +41 % median, prefill +33 %); with them
+(bench/calibrate.py --llamafile, fit share only), over all 303: decode median 12.9 %, p90 177 %, worst 826 %;
+prefill 15.9 %, 99 %, 461 %. The long tail is runs that did not use the GPU fully (a 14B model on a 6 GB laptop
+GPU at 1.1 tokens/s, GTX 16 cards at a seventh of their bandwidth): LocalScore records neither backend nor offload.
+
 The tolerances below sit a little above those figures: a change that makes the engine clearly worse on
 real runs fails here, and so does one that silently stops answering some of them.
 """
@@ -42,15 +49,17 @@ from typing import Any
 
 import pytest
 
-import runlocal
-from runlocal.service.accuracy import benchmark_questions
+from runlocal.service.accuracy import answer_benchmark, benchmark_questions
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
-# metric -> (median, p90, worst) limits in % absolute error
+# (metric, group) -> (median, p90, worst) limits in % absolute error. LocalScore's community runs (one best run per
+# accelerator, backend and offload not recorded: some ran partly on the CPU) are a group of their own.
 TOLERANCE = {
-    "speed.decode_tokens_per_s": (13.0, 68.0, 540.0),
-    "speed.prefill_tokens_per_s": (22.0, 280.0, 3100.0),
+    ("speed.decode_tokens_per_s", "runs"): (13.0, 68.0, 540.0),
+    ("speed.prefill_tokens_per_s", "runs"): (22.0, 280.0, 3100.0),
+    ("speed.decode_tokens_per_s", "localscore"): (15.0, 190.0, 900.0),
+    ("speed.prefill_tokens_per_s", "localscore"): (18.0, 110.0, 520.0),
 }
 
 
@@ -69,11 +78,11 @@ def scored() -> list[dict[str, Any]]:
     """One row per measured value: file, metric, measured, estimated, signed % error, or the error."""
     rows = []
     for q, metric, measured, path in benchmark_questions():
-        r = runlocal.answer({**q, "use_published_sizes": False})
-        est = _get(r, metric) if r.get("ok") else None
+        est, r = answer_benchmark({**q, "use_published_sizes": False}, metric)  # a suite: the mean of its tests
         pct = (est - measured) / measured * 100.0 if isinstance(est, int | float) else None
         rows.append({"path": path, "metric": metric, "measured": measured, "estimated": est, "pct": pct,
-                     "error": None if r.get("ok") else r["error"], "question": q})
+                     "error": None if r.get("ok") else r["error"], "question": q,
+                     "group": str(q.get("_suite") or "runs")})
     return rows
 
 
@@ -92,9 +101,9 @@ def test_every_benchmark_is_answered_with_a_number(scored: list[dict[str, Any]])
     assert missing == [], missing[:10]
 
 
-@pytest.mark.parametrize("metric", sorted(TOLERANCE))
-def test_speed_error_within_tolerance(scored: list[dict[str, Any]], metric: str) -> None:
-    rows = [r for r in scored if r["metric"] == metric and r["pct"] is not None]
+@pytest.mark.parametrize("metric,group", sorted(TOLERANCE))
+def test_speed_error_within_tolerance(scored: list[dict[str, Any]], metric: str, group: str) -> None:
+    rows = [r for r in scored if r["metric"] == metric and r["group"] == group and r["pct"] is not None]
     assert rows, metric
     absd = sorted(abs(r["pct"]) for r in rows)
     median, p90, worst = statistics.median(absd), _p90(absd), absd[-1]
@@ -102,7 +111,7 @@ def test_speed_error_within_tolerance(scored: list[dict[str, Any]], metric: str)
     print(figures)
     for r in sorted(rows, key=lambda r: -abs(r["pct"]))[:8]:
         print(f"  {r['pct']:+8.1f}%  {r['path']}  measured {r['measured']:g}  estimated {r['estimated']:g}")
-    max_median, max_p90, max_worst = TOLERANCE[metric]
+    max_median, max_p90, max_worst = TOLERANCE[(metric, group)]
     assert median <= max_median, figures
     assert p90 <= max_p90, figures
     assert worst <= max_worst, figures

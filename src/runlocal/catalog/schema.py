@@ -242,6 +242,8 @@ BENCHMARK: Spec = {
     "command": (STR, False),
     "build": (STR, False),
     "backend": (STR, False),
+    "memory_gb": (NUM, False),  # the machine's memory where its entry has options (Apple, unified PCs)
+    "suite": (STR, False),  # a benchmark suite whose figures average several tests (service.accuracy.SUITES)
     "notes": (STR, False),
     "sources": (LIST, True),
 }

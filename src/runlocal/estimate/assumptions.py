@@ -25,6 +25,7 @@ def _a(default: _T, basis: Basis, source: str) -> _T:
     return field(default=default, metadata={"basis": basis, "source": source})
 
 
+_LLAMAFILE_FIT = "calibrate.py --llamafile: LocalScore's llamafile runs (data/benchmarks, fit share)"
 _PREFILL_FIT = "calibrate.py --with-benchmarks (dev set at its sources' build dates + fit share of benchmarks)"
 
 
@@ -210,6 +211,21 @@ class Assumptions:
     """MLX's fixed cost per layer per generated token (Python dispatch, kernel launches), microseconds."""
     offload_token_overhead_us: float = _a(500.0, "assumed", "not measured")
     """Host/device hand-off per generated token when layers are split between GPU and CPU, microseconds."""
+    llamafile_layer_us: float = _a(58.8, "fitted", _LLAMAFILE_FIT)
+    """llamafile's extra fixed cost per layer per generated token on a GPU (no CUDA graphs), microseconds."""
+    llamafile_decode_nvidia: float = _a(1.07, "fitted", _LLAMAFILE_FIT)
+    """llamafile's decode bandwidth against llama.cpp's on NVIDIA GPUs (a ratio, not a share: with its dearer
+    per-layer cost the fit puts its reads slightly above llama.cpp's)."""
+    llamafile_decode_amd: float = _a(0.427, "fitted", _LLAMAFILE_FIT)
+    """Same on AMD GPUs."""
+    llamafile_decode_apple: float = _a(0.77, "fitted", _LLAMAFILE_FIT)
+    """Same on Apple GPUs (Metal)."""
+    llamafile_prefill_nvidia: float = _a(0.81, "fitted", _LLAMAFILE_FIT)
+    """llamafile's prompt rate against llama.cpp's FP16 path on NVIDIA GPUs (tinyBLAS)."""
+    llamafile_prefill_amd: float = _a(0.32, "fitted", _LLAMAFILE_FIT)
+    """Same on AMD GPUs."""
+    llamafile_prefill_apple: float = _a(0.99, "fitted", _LLAMAFILE_FIT)
+    """Same on Apple GPUs."""
     ollama_decode_factor: float = _a(0.85, "fitted", "bench/calibrate.py: Ollama decode runs")
     """Ollama vs llama.cpp decode rate on the same hardware (API and sampling overhead)."""
     f16_decode_bonus: float = _a(1.0, "fitted", "bench/calibrate.py: F16/BF16 decode runs")

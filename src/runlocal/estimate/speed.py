@@ -282,6 +282,11 @@ def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Mach
         t_mem += cpu_bytes / host_read_rate(machine, eff_cpu, asm, cpu_decode_type_factor(w))
     per_layer = (asm.mlx_layer_overhead_us if runtime == "mlx" else asm.decode_layer_us_other if igpu
                  else decode_layer_overhead(backend, asm, hbm))
+    if runtime == "llamafile" and gpu is not None:
+        # llamafile's own GPU modules (built without CUDA graphs, tinyBLAS instead of cuBLAS): a dearer launch per
+        # layer and its own share of the bandwidth, per vendor (fitted on LocalScore's runs)
+        per_layer += asm.llamafile_layer_us
+        t_mem = t_mem / llamafile_factor(asm, "decode", vendor)
     n_moe = sum(1 for i in range(n) if a.is_moe_layer(i))
     fixed = (n - n_moe + n_moe * asm.moe_layer_overhead_factor) * per_layer * 1e-6
     if n_dev > 1 and not tensor_parallel:
@@ -377,6 +382,8 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     prefill = p / t_pre
     if runtime == "ollama":
         prefill *= asm.ollama_prefill_factor
+    if runtime == "llamafile" and gpu is not None:
+        prefill *= llamafile_factor(asm, "prefill", vendor)
     ttft = p / prefill + 1.0 / decode
 
     wide = placement.fits in ("gpu+cpu", "cpu")
@@ -395,6 +402,11 @@ CUDA_MMQ_SINCE = "2024-06-24"
 """The day llama.cpp's CUDA backend made its quantized matmul kernels (MMQ, INT8 tensor cores or __dp4a) the default
 for prompt batches instead of dequantising to FP16 for cuBLAS (ggml-org/llama.cpp#8075, merged after #7676 and
 #7860 brought INT8 tensor cores to MMQ); IQ types joined in July 2024 (#8495)."""
+
+
+def llamafile_factor(asm: Assumptions, figure: str, vendor: str) -> float:
+    """llamafile's rate against llama.cpp's on the same GPU (``llamafile_{figure}_{vendor}``; 1 for others)."""
+    return float(getattr(asm, f"llamafile_{figure}_{vendor}", 1.0))
 
 
 def uses_mmq(gpu: Device, backend: str, quant: str, build_date: str | None) -> bool:

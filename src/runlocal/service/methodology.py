@@ -109,6 +109,10 @@ def accuracy_markdown() -> str:
             "factors are a joint fit of the dev set and this share):", "", *_table(fitted), "",
             "**Catalog benchmarks, held-out share** (the other 3 in 10: no fit has seen them; `service.accuracy."
             "is_held_out`):", "", *_table(held), ""]
+    held_pts = score_benchmarks(split="held_out")
+    out += ["**Held-out share by source** (LocalScore: community llamafile runs, each the mean over its nine tests; "
+            "the other runs: llama-bench, Ollama, MLX and vendor runs with their settings cited):", "",
+            *_source_table(held_pts), ""]
     out += _serving_markdown()
     fit = Path(__file__).resolve().parents[3] / "bench" / "fits" / "prefill-dev-only.json"
     if fit.is_file():
@@ -118,6 +122,22 @@ def accuracy_markdown() -> str:
                 "(`bench/fits/prefill-dev-only.json`; that fit saw none of them):", "",
                 *_table(dev_only, ("speed.prefill_tokens_per_s",)), ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _source_table(points: list[Any]) -> list[str]:
+    import statistics
+
+    lines = ["| figure | source | n | median | p90 | median signed |", "|---|---|---:|---:|---:|---:|"]
+    for metric in ("speed.decode_tokens_per_s", "speed.prefill_tokens_per_s"):
+        for label, pick in (("LocalScore (llamafile)", True), ("the other runs", False)):
+            errs = [p.pct_error for p in points if p.metric == metric and p.pct_error is not None
+                    and (p.question.get("_suite") == "localscore") == pick]
+            if not errs:
+                continue
+            absd = sorted(abs(e) for e in errs)
+            lines.append(f"| {LABEL.get(metric, metric)} | {label} | {len(errs)} | {statistics.median(absd):.1f} % | "
+                         f"{absd[min(len(absd) - 1, int(0.9 * len(absd)))]:.1f} % | {statistics.median(errs):+.1f} % |")
+    return lines
 
 
 def _serving_markdown() -> list[str]:
