@@ -360,6 +360,9 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     if gpu is not None:
         if mmq:  # llama.cpp's quantized matmuls on INT8 (MMQ): weights stay quantized, activations go to q8_1
             t_c = flops / (asm.prefill_eff_cuda_mmq * (gpu.int8_ops or peak))
+        elif gpu.shader_flops and not uses_neural_accelerators(runtime, build_date):
+            t_c = flops / (peff * qf * gpu.shader_flops)
+            notes.append(f"{runtime} leaves the GPU's Neural Accelerators unused: prompts run on the shader ALUs")
         else:
             t_c = flops / (peff * qf * (gpu.fp16_flops or peak))
         gpu_w = sum(touched_layer_bytes(a, w, i, batch=min(p, asm.n_ubatch)) for i in range(first_gpu, n))
@@ -402,6 +405,25 @@ CUDA_MMQ_SINCE = "2024-06-24"
 """The day llama.cpp's CUDA backend made its quantized matmul kernels (MMQ, INT8 tensor cores or __dp4a) the default
 for prompt batches instead of dequantising to FP16 for cuBLAS (ggml-org/llama.cpp#8075, merged after #7676 and
 #7860 brought INT8 tensor cores to MMQ); IQ types joined in July 2024 (#8495)."""
+
+
+METAL_TENSOR_SINCE = "2025-11-07"
+"""By this day llama.cpp's Metal backend ran matrix multiplications through the Metal 4 tensor API, which is what
+reaches the per-core Neural Accelerators of M5-generation GPUs (ggml-org/llama.cpp#16634, opened 2025-10-17; #17087
+of 2025-11-07 extended it to the A19)."""
+
+NO_NEURAL_ACCELERATORS = frozenset({"ollama", "lmstudio", "llamafile"})
+"""Runtimes whose Metal build leaves the Neural Accelerators unused: Ollama's tensor-API probe fails on M5
+(ollama/ollama#15257, 2026-04), LM Studio's llama.cpp runtime 2.21 disables it (lmstudio-bug-tracker#2040,
+2026-06-11), llamafile carries an older ggml (LocalScore's M5 prompt rates are 0.38x an estimate that counts them)."""
+
+
+def uses_neural_accelerators(runtime: str, build_date: str | None) -> bool:
+    """Whether this runtime multiplies prompts on an M5-class GPU's Neural Accelerators: MLX and current llama.cpp
+    builds do; the runtimes in NO_NEURAL_ACCELERATORS and llama.cpp builds before METAL_TENSOR_SINCE do not."""
+    if runtime in NO_NEURAL_ACCELERATORS:
+        return False
+    return runtime == "mlx" or build_date is None or build_date >= METAL_TENSOR_SINCE
 
 
 def llamafile_factor(asm: Assumptions, figure: str, vendor: str) -> float:

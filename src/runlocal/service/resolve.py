@@ -144,6 +144,10 @@ def _text_runtime(cat: Catalog, name: str | None, quant_in: str | None) -> Entit
         if placement is None:
             raise InvalidField(f"runtime {e.name!r} is in the catalog, but the engine does not estimate it yet",
                                [runtime_key(r) for r in estimated_runtimes(cat, diffusion=False)])
+        if runtime_key(e) == "lmstudio" and quant_in and quant_in.upper().startswith("MLX"):
+            by_key, _ = _runtime_tables(cat)
+            if "mlx" in by_key:  # LM Studio on a Mac runs MLX files on its MLX engine (mlx-engine, MLX itself)
+                return by_key["mlx"]
         return e
     by_key, by_quant = _runtime_tables(cat)
     if quant_in:
@@ -250,6 +254,8 @@ def resolve(q: Question, *, hw: ResolvedMachine | None = None) -> Resolved:
     rt = _text_runtime(cat, q.runtime, quant_in)
     quant = _quant(quant_in or _default_quant(rt, ment))
     key = runtime_key(rt)
+    if key == "mlx" and q.runtime and q.runtime.strip().lower().replace(" ", "") in ("lmstudio", "lm-studio"):
+        extra_notes += ("LM Studio runs MLX files on its MLX engine: answered for MLX",)
     if key == "mlx" and quant == "MXFP4_MOE":
         quant = "MLX-MXFP4"  # MXFP4 weights on MLX are mlx-community's MXFP4 conversion
     return Resolved(kind="text", model_entity=ment, model=model, diffusion=None, hw=hw, runtime=key,
