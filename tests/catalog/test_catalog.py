@@ -171,3 +171,31 @@ def test_names_as_llamafile_and_localscore_print_them() -> None:
     with pytest.raises(UnknownHardware) as exc:  # a core count the catalog lacks: suggestions, not a guess
         resolve_hardware(catalog(), "Apple M5 Pro 5P+10E+16GPU")
     assert "apple-m5-pro-20c" in exc.value.suggestions
+
+
+def test_names_as_benchmark_tools_print_them() -> None:
+    # Vulkan/ROCm device strings, trademarks, Apple core counts in words, a count in front
+    for name, eid in (("AMD Radeon RX 7900 XTX (RADV NAVI31)", "rx-7900-xtx"),
+                      ("Intel(R) Arc(TM) B580 Graphics (BMG G21)", "arc-b580"),
+                      ("AMD Radeon Graphics (RADV GFX1151)", "ryzen-ai-max-plus-395"),
+                      ("Radeon RX 7900 XTX (gfx1100)", "rx-7900-xtx"),
+                      ("Apple M2 Ultra (60 GPU cores)", "apple-m2-ultra-60c"), ("M3 Max (30c GPU)", "apple-m3-max-30c"),
+                      ("M2 Max (30-core GPU) 64GB", "apple-m2-max-30c")):
+        assert resolve_hardware(catalog(), name).entity.id == eid, name
+    m = resolve_hardware(catalog(), "8 x H100 SXM")
+    assert (m.entity.id, m.count) == ("h100-sxm", 8)
+    with pytest.raises(UnknownHardware):
+        resolve_hardware(catalog(), "Apple M9 (12 GPU cores)")  # no such chip: no guess, no endless retry
+
+
+def test_a_count_in_the_hardware_name_sets_the_gpus() -> None:
+    from runlocal.service import answer
+
+    two = answer({"model": "llama-3.1-70b", "hardware": "2x RTX 3090"})
+    assert two["ok"] and two["fits"] == "gpu"
+    one = answer({"model": "llama-3.1-70b", "hardware": "RTX 3090"})
+    assert one["fits"] != "gpu"
+    clash = answer({"model": "llama-3.1-70b", "hardware": "2x RTX 3090", "gpu_count": 3})
+    assert clash["error"]["code"] == "invalid_field"
+    too_many = answer({"model": "llama-3.1-70b", "hardware": "99x RTX 3090"})
+    assert too_many["error"]["code"] == "invalid_field" and "64" in too_many["error"]["message"]

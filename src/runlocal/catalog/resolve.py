@@ -50,6 +50,7 @@ class HardwareMatch:
     entity: Entity
     memory_gb: float | None  # chosen memory option (Apple, unified, CPU platforms)
     how: str
+    count: int | None = None  # "2x RTX 3090": how many of them the name says
 
 
 SUGGEST_MAX_CHARS = 200
@@ -224,11 +225,37 @@ _MEM_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:gb|gib|g)\b", re.IGNORECASE)
 
 
 def resolve_hardware(cat: Catalog, name: str) -> HardwareMatch:
-    """A hardware entity for `name`; a memory size in the name picks the memory option."""
+    """A hardware entity for `name`; a memory size in the name picks the memory option, a count in front ("2x RTX
+    3090") is returned as `count`."""
     idx = index(cat)
     e = idx.get("hardware", name)
     if e is not None:
         return HardwareMatch(e, None, "name")
+    many = _COUNT.match(name)
+    if many and int(many.group(1)) >= 1:
+        import dataclasses
+
+        inner = resolve_hardware(cat, name[many.end():])
+        return dataclasses.replace(inner, count=int(many.group(1)))
+    cores = name
+    if re.search(r"\b(?:apple|m\d)\b", name, re.IGNORECASE):
+        cores = re.sub(r"\s+", " ", _APPLE_CORES_WORDS.sub(r" \1-core GPU ", name)).strip()
+    if cores != re.sub(r"\s+", " ", name).strip():  # "M2 Ultra (60 GPU cores)", "M3 Max (40c GPU)": the cores
+        try:                                             # pick the variant
+            return resolve_hardware(cat, cores)
+        except UnknownHardware:
+            pass
+    clean = _TRADEMARKS.sub("", name)
+    gfx = _GFX.search(clean)
+    if gfx and re.search(r"radeon\s+graphics", clean, re.IGNORECASE) and gfx.group(1).lower() in GFX_CHIPS:
+        # a generic "AMD Radeon Graphics" iGPU named by its LLVM target (Vulkan and ROCm print it)
+        return HardwareMatch(cat.hardware[GFX_CHIPS[gfx.group(1).lower()]], None, "integrated GPU target")
+    bare = _PARENS.sub(" ", clean).strip()
+    if bare != name.strip():  # driver and chip names in brackets ("(RADV NAVI31)", "(DG2)", "(gfx1100)")
+        for cand in (bare, re.sub(r"\s+graphics\s*$", "", bare, flags=re.IGNORECASE)):
+            e = idx.get("hardware", cand)
+            if e is not None:
+                return HardwareMatch(e, None, "name without bracketed driver details")
     mem_m = list(_MEM_RE.finditer(name))
     mem = float(mem_m[-1].group(1)) if mem_m else None
     vgpu = _VGPU.search(name)
@@ -259,6 +286,17 @@ def resolve_hardware(cat: Catalog, name: str) -> HardwareMatch:
     sugg = idx.suggest("hardware", stripped)
     raise UnknownHardware(f"unknown hardware '{name}'", sugg)
 
+
+_COUNT = re.compile(r"^\s*(\d{1,2})\s*[x×*]\s*(?=\S)", re.IGNORECASE)
+"""A GPU count in front of a name: "2x RTX 3090", "8 x H100", "4×A100"."""
+_TRADEMARKS = re.compile(r"\((?:R|TM|C)\)|®|™", re.IGNORECASE)
+_PARENS = re.compile(r"\([^)]*\)")
+_GFX = re.compile(r"\b(gfx\d{3,4}[a-z]?)\b", re.IGNORECASE)
+GFX_CHIPS = {"gfx1151": "ryzen-ai-max-plus-395", "gfx1150": "ryzen-ai-9-hx-370"}
+"""LLVM targets of AMD integrated GPUs that Vulkan/ROCm name only as "AMD Radeon Graphics": Strix Halo (Radeon
+8060S, the 40-CU part) and Strix Point (Radeon 890M)."""
+_APPLE_CORES_WORDS = re.compile(r"\(?\s*(\d{1,3})\s*(?:gpu\s*cores?|-?\s*core\s*gpu|c\s*gpu)\s*\)?",
+                                re.IGNORECASE)
 
 _VGPU = re.compile(r"-(\d+)[QCAB]\s*$")
 """An NVIDIA vGPU profile suffix: the frame buffer in GB and the profile type (Q workstation, C compute, B, A)."""

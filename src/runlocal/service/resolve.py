@@ -74,7 +74,14 @@ def resolve_machine(q: Question) -> ResolvedMachine:
     h = q.hardware
     if isinstance(h, str):
         hm = resolve_hardware(cat, h)
-        machine, notes = build.machine(hm.entity, memory_gb=hm.memory_gb, gpu_count=q.gpu_count, asm=asm,
+        count = q.gpu_count
+        if hm.count and not 1 <= hm.count <= 64:
+            raise InvalidField(f"hardware names {hm.count} GPUs; gpu_count must be between 1 and 64")
+        if hm.count and "gpu_count" not in q.given:
+            count = hm.count  # "2x RTX 3090": the name says how many
+        elif hm.count and hm.count != q.gpu_count:
+            raise InvalidField(f"hardware names {hm.count} GPUs but gpu_count is {q.gpu_count}")
+        machine, notes = build.machine(hm.entity, memory_gb=hm.memory_gb, gpu_count=count, asm=asm,
                                        ram_gb=q.ram_gb)
         machine, more = _with_backend(machine, q.backend)
         return ResolvedMachine(machine=machine, entity=hm.entity, notes=tuple(notes) + more)
