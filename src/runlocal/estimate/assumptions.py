@@ -212,7 +212,8 @@ class Assumptions:
     offload_token_overhead_us: float = _a(500.0, "assumed", "not measured")
     """Host/device hand-off per generated token when layers are split between GPU and CPU, microseconds."""
     llamafile_layer_us: float = _a(58.8, "fitted", _LLAMAFILE_FIT)
-    """llamafile's extra fixed cost per layer per generated token on a GPU (no CUDA graphs), microseconds."""
+    """llamafile's extra fixed cost per layer per generated token on a GPU, microseconds (its bundled GPU modules
+    trail llama.cpp's: no CUDA graphs in the builds LocalScore ran, by this fit)."""
     llamafile_decode_nvidia: float = _a(1.07, "fitted", _LLAMAFILE_FIT)
     """llamafile's decode bandwidth against llama.cpp's on NVIDIA GPUs (a ratio, not a share: with its dearer
     per-layer cost the fit puts its reads slightly above llama.cpp's)."""
@@ -221,7 +222,7 @@ class Assumptions:
     llamafile_decode_apple: float = _a(0.77, "fitted", _LLAMAFILE_FIT)
     """Same on Apple GPUs (Metal)."""
     llamafile_prefill_nvidia: float = _a(0.81, "fitted", _LLAMAFILE_FIT)
-    """llamafile's prompt rate against llama.cpp's FP16 path on NVIDIA GPUs (tinyBLAS)."""
+    """llamafile's prompt rate against a current llama.cpp build's on NVIDIA GPUs."""
     llamafile_prefill_amd: float = _a(0.32, "fitted", _LLAMAFILE_FIT)
     """Same on AMD GPUs."""
     llamafile_prefill_apple: float = _a(0.99, "fitted", _LLAMAFILE_FIT)

@@ -41,6 +41,10 @@ LLAMA_CPP = RuntimeSpec(id="llama.cpp", placement="llamacpp")
 """The runtime a Query assumes when none is given."""
 
 
+ATTENTION_FUSED_ENGINES = frozenset({"vllm", "sglang", "tensorrt-llm", "mlc-llm"})
+"""Engines whose attention is always a fused (flash-style) kernel: their attention pays attention_cost_fa."""
+
+
 class Unsupported(ValueError):
     """The combination asked for cannot run (for example MLX on an NVIDIA GPU)."""
 
@@ -290,7 +294,8 @@ def estimate(q: Query) -> Estimate:
     sp = estimate_speed(a, w, placement, q.machine, runtime=runtime, quant=quant, params=q.model.params,
                         active_params=q.model.active_params, depth=q.depth_tokens,
                         prompt=q.prompt_tokens, kv_type=q.kv_cache_type, parallel=q.parallel,
-                        flash_attention=fa, asm=asm, llamacpp=llamacpp_like, build_date=q.build_date)
+                        flash_attention=fa or runtime in ATTENTION_FUSED_ENGINES, asm=asm, llamacpp=llamacpp_like,
+                        build_date=q.build_date)
     notes = list(sp.notes) + auto_notes
     if runtime in EXLLAMA_RUNTIMES:
         notes.append(f"{runtime}: speed uses the CUDA efficiencies fitted on llama.cpp runs (no ExLlama measurements "

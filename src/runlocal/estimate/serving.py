@@ -31,7 +31,7 @@ import math
 from dataclasses import dataclass
 
 from .assumptions import Assumptions
-from .engine import Estimate, Query, estimate
+from .engine import ATTENTION_FUSED_ENGINES, Estimate, Query, estimate
 from .memory import kv_type_bytes, kv_values_per_token
 from .specs import FULL, LINEAR, MLA, NONE, SLIDING, Architecture
 from .speed import DecodeStep, decode_step
@@ -188,7 +188,8 @@ def step(q: Query, est: Estimate, batch: int, depth: int, engine: str, *, nodes:
     micro = max(1, math.ceil(batch / nodes)) if nodes > 1 and not rpc else batch
     s = decode_step(q.model.arch, est.weights_detail, placement, q.machine, runtime=engine, quant=est.quant,
                     params=q.model.params, active_params=q.model.active_params, depth=depth,
-                    kv_type=q.kv_cache_type, batch=micro, flash_attention=est.flash_attention, asm=asm,
+                    kv_type=q.kv_cache_type, batch=micro,
+                    flash_attention=est.flash_attention or engine in ATTENTION_FUSED_ENGINES, asm=asm,
                     tensor_parallel=tp)
     seconds = s.seconds
     if tp and per_node > 1:

@@ -156,6 +156,10 @@ class Architecture:
             out.append("a mixture-of-experts model needs n_experts_used of at least 1")
         if self.kv_shared_layers >= self.n_layers:
             out.append(f"kv_shared_layers ({self.kv_shared_layers}) must leave at least one layer with its own KV")
+        for name in ("sliding_window", "sliding_window_pattern"):
+            v = getattr(self, name, None)
+            if v is not None and (not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 100_000_000):
+                out.append(f"{name} must be a positive integer, got {v!r}")
         if self.layer_types is not None and len(self.layer_types) != self.n_layers:
             out.append(f"layer_types lists {len(self.layer_types)} layers, n_layers is {self.n_layers}")
         return out

@@ -152,6 +152,12 @@ def fit(runs: list[dict[str, Any]], *, base: dict[str, float] | None = None) -> 
             log_s = _golden(cost, math.log(MIN_SCALE), math.log(MAX_SCALE), ITERATIONS)
             scale = math.exp(log_s)
             trial = {**overrides, **{n: round(v, 4) for n, v in _scaled(defaults, names, scale).items()}}
+            errs_trial = _errors(group, trial, figure)
+            if errs_trial and statistics.median(abs(e) for e in errs_trial) > statistics.median(
+                    abs(e) for e in errs_before):
+                # the search's tolerance (or the rounding) landed on a scale worse than none on the runs it used, by
+                # the median error the report gives: keep the defaults
+                scale, trial = 1.0, {**overrides, **{n: round(defaults[n], 4) for n in names}}
             hb_before, hb_after = _stats(_errors(group_held, before, figure)), _stats(_errors(group_held, trial,
                                                                                                 figure))
             kept = not (hb_before and hb_after and hb_before["n"] >= MIN_HELD_TO_JUDGE
