@@ -196,6 +196,10 @@ class Assumptions:
     """Same on ROCm, Vulkan, SYCL and CPU."""
     decode_layer_us_vulkan: float = _a(40.0, "fitted", "calibrate.py --backends: 2025+ Vulkan decode runs on Radeons")
     """Same on the Vulkan backend (its graph is recorded once per token; fitted with decode_eff_vulkan)."""
+    decode_eff_unified_cuda: float = _a(0.72, "fitted", "grid over the fit share of the catalog's DGX Spark decode "
+                                        "runs (5; mean |log error| 0.074)")
+    """Achieved / peak bandwidth of an NVIDIA GPU sharing LPDDR memory with its CPU (DGX Spark's GB10, Jetson), with
+    CUDA's per-layer cost."""
     decode_eff_unified: float = _a(0.60, "fitted", "catalog benchmarks of Ryzen AI Max and other unified-memory PCs "
                                    "(their former Vulkan figure, which fitted them)")
     """Achieved / peak bandwidth of a non-Apple integrated GPU decoding from shared LPDDR5X (its memory controller

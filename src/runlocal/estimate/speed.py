@@ -229,7 +229,8 @@ def _read_side(machine: Machine, placement: Placement, runtime: str, quant: str,
         eff_gpu *= asm.decode_factor_pascal  # measured about half the bandwidth of later cards on the same kernels
     igpu = bool(gpu and machine.unified_memory and backend not in ("metal",) and runtime != "mlx")
     if igpu:  # an integrated GPU sharing the CPU's memory controller, not a discrete card on the same backend
-        eff_gpu = asm.decode_eff_unified * (asm.f16_decode_bonus if f16 else 1.0)
+        eff = asm.decode_eff_unified_cuda if backend == "cuda" else asm.decode_eff_unified
+        eff_gpu = eff * (asm.f16_decode_bonus if f16 else 1.0)
     return gpu, backend, hbm, vendor, eff_gpu, igpu
 
 
@@ -280,8 +281,8 @@ def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Mach
         t_mem += gpu_bytes / split / (eff_gpu * gpu.bandwidth_bytes_per_s)
     if cpu_bytes:
         t_mem += cpu_bytes / host_read_rate(machine, eff_cpu, asm, cpu_decode_type_factor(w))
-    per_layer = (asm.mlx_layer_overhead_us if runtime == "mlx" else asm.decode_layer_us_other if igpu
-                 else decode_layer_overhead(backend, asm, hbm))
+    per_layer = (asm.mlx_layer_overhead_us if runtime == "mlx" else asm.decode_layer_us_other
+                 if igpu and backend != "cuda" else decode_layer_overhead(backend, asm, hbm))
     if runtime == "llamafile" and gpu is not None:
         # llamafile's own GPU modules (built without CUDA graphs, tinyBLAS instead of cuBLAS): a dearer launch per
         # layer and its own share of the bandwidth, per vendor (fitted on LocalScore's runs)
