@@ -243,6 +243,9 @@ class Assumptions:
     prefill_eff_cuda_mmq: float = _a(0.269, "fitted", _PREFILL_FIT)
     """Achieved / peak INT8 matrix ops/s when llama.cpp's CUDA backend multiplies quantized weights in its MMQ
     kernels (builds since June 2024): the INT8 tensor-core rate, or four __dp4a ops per FP32 lane on Pascal."""
+    prefill_eff_serving: float = _a(0.65, "fitted", "serving runs (data/serving, fit share): output throughput of "
+                                    "end-to-end clients, whose prompts share the GPU")
+    """Achieved / peak dense FP16 tensor FLOP/s of vLLM, SGLang and TensorRT-LLM prompt processing on NVIDIA."""
     prefill_eff_hbm: float = _a(0.265, "fitted", _PREFILL_FIT)
     """Same for HBM datacenter GPUs against their dense FP16 tensor peak."""
     moe_full_tile_tokens: float = _a(128.0, "assumed", "the 128-row tiles of llama.cpp's MMQ kernels")

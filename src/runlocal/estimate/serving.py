@@ -209,6 +209,22 @@ def step(q: Query, est: Estimate, batch: int, depth: int, engine: str, *, nodes:
     return s, seconds
 
 
+def with_prompts(point: CurvePoint, *, prompt_tokens: int, output_tokens: int,
+                 prefill_tokens_per_s: float | None) -> float:
+    """Aggregate output tokens/s when each request in flight also brings a prompt, as a benchmark client that keeps
+    `point.concurrency` requests open measures it (vLLM's and SGLang's bench_serving, trtllm-bench): the prompts'
+    prefill takes GPU time from decoding.
+
+    Closed loop with B requests running (the batch the curve gives, queued ones wait), prompt P, output O, the
+    single-request prefill rate R (compute-bound: batching prompts does not raise it much) and decode step s(B):
+    B requests finish every T = B x P / R + O x s(B), so aggregate = B x O / T."""
+    if not prefill_tokens_per_s or prompt_tokens <= 0:
+        return point.aggregate_tokens_per_s
+    running = point.aggregate_tokens_per_s / point.per_user_tokens_per_s
+    t_round = running * prompt_tokens / prefill_tokens_per_s + output_tokens / point.per_user_tokens_per_s
+    return running * output_tokens / t_round
+
+
 def point_at(curve: tuple[CurvePoint, ...], users: float) -> CurvePoint:
     """Log-linear interpolation of the curve at a (possibly fractional) concurrency."""
     u = max(1.0, users)

@@ -75,7 +75,11 @@ def _per_backend(asm: Assumptions, prefix: str, backend: str, runtime: str, hbm:
 
 
 def decode_efficiency(backend: str, runtime: str, asm: Assumptions, hbm: bool = False, vendor: str = "") -> float:
-    """Achieved / peak memory bandwidth when decoding (the ``decode_eff_*`` assumptions)."""
+    """Achieved / peak memory bandwidth when decoding (the ``decode_eff_*`` assumptions). vLLM and SGLang bring
+    their own kernels to every GPU they run on (IPEX/XPU on Intel, ROCm on AMD): they take the CUDA share, not
+    the one llama.cpp's backend for that GPU reaches."""
+    if runtime in ("vllm", "sglang") and backend in ("sycl", "rocm"):
+        backend = "cuda"
     return _per_backend(asm, "decode_eff", backend, runtime, hbm, vendor)
 
 
@@ -88,7 +92,11 @@ def decode_layer_overhead(backend: str, asm: Assumptions, hbm: bool = False) -> 
 
 
 def prefill_efficiency(backend: str, runtime: str, asm: Assumptions, hbm: bool = False, vendor: str = "") -> float:
-    """Achieved / peak FLOP/s in prompt processing (the ``prefill_eff_*`` assumptions; none for the CPU)."""
+    """Achieved / peak FLOP/s in prompt processing (the ``prefill_eff_*`` assumptions; none for the CPU). The
+    serving engines (vLLM, SGLang, TensorRT-LLM) on NVIDIA take ``prefill_eff_serving``: whole prompts through
+    cuBLAS/CUTLASS GEMMs and fused attention, not llama.cpp's kernels."""
+    if runtime in ("vllm", "sglang", "tensorrt-llm") and backend == "cuda":
+        return asm.prefill_eff_serving
     return _per_backend(asm, "prefill_eff", backend, runtime, hbm, vendor)
 
 

@@ -403,17 +403,27 @@ def serving_points(assume: dict[str, Any] | None = None, *, split: str = "all") 
                 r, curve, err = {}, [], f"{exc.code}: {exc}"
             est: dict[str, float | None] = {"aggregate": None, "per_user": None}
             if curve and c <= curve[-1]["concurrency"]:
-                from ..estimate.serving import CurvePoint, point_at
+                from ..estimate.serving import CurvePoint, point_at, with_prompts
 
                 pts = tuple(CurvePoint(p["concurrency"], p["per_user_tokens_per_s"], p["aggregate_tokens_per_s"],
                                        p["step_ms"], p["bound"], p["fits_kv_pool"]) for p in curve)
                 at = point_at(pts, c)
                 est = {"aggregate": at.aggregate_tokens_per_s, "per_user": at.per_user_tokens_per_s}
+                if prompts_count(d):  # an end-to-end client: the prompts' prefill shares the GPU with decode
+                    est["aggregate"] = with_prompts(at, prompt_tokens=inp, output_tokens=outp,
+                                                    prefill_tokens_per_s=r.get("prefill_tokens_per_s"))
             for metric in ("aggregate", "per_user"):
                 m = measured[metric]
                 if m:
                     out.append(ServingPoint(e.id, d["engine"], c, metric, float(m), est[metric], err, held))
     return out
+
+
+def prompts_count(d: dict[str, Any]) -> bool:
+    """Whether a serving run's output throughput includes the prompts' prefill: end-to-end clients (vLLM/SGLang
+    bench_serving, trtllm-bench, Ollama timings of whole requests) do; llama.cpp's batched-bench reports generation
+    apart (S_TG)."""
+    return "batched-bench" not in str(d.get("dataset", "")) and "batched-bench" not in str(d.get("notes", ""))
 
 
 def serving_table(points: list[ServingPoint]) -> list[dict[str, Any]]:

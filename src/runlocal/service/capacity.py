@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import InvalidField, UnsupportedQuestion
 from ..estimate.engine import Query, Unsupported
-from ..estimate.serving import NETWORKS, ServingEstimate, serve, under_load, users_at
+from ..estimate.serving import NETWORKS, ServingEstimate, serve, under_load, users_at, with_prompts
 from .question import parse
 from .resolve import resolve
 
@@ -62,10 +62,15 @@ def _query(q: dict[str, Any]) -> tuple[Query, str, dict[str, Any]]:
     return engine_q, r.runtime, ids
 
 
-def _curve(s: ServingEstimate) -> list[dict[str, Any]]:
+def _curve(s: ServingEstimate, prompt: int, output: int) -> list[dict[str, Any]]:
+    # with prompts: the output rate a benchmark that keeps this many requests of the prompt/output mix open measures
+    # (their prefill shares the GPU: estimate.serving.with_prompts)
     return [{"concurrency": p.concurrency, "per_user_tokens_per_s": round(p.per_user_tokens_per_s, 2),
              "aggregate_tokens_per_s": round(p.aggregate_tokens_per_s, 1), "step_ms": round(p.step_ms, 3),
-             "bound": p.bound, "fits_kv_pool": p.fits_pool} for p in s.curve]
+             "bound": p.bound, "fits_kv_pool": p.fits_pool,
+             "aggregate_with_prompts_tokens_per_s": round(with_prompts(
+                 p, prompt_tokens=prompt, output_tokens=output, prefill_tokens_per_s=s.prefill_tokens_per_s), 1)}
+            for p in s.curve]
 
 
 def commands(engine: str, ids: dict[str, Any], hf: str | None, *, gpus: int, users: int,
@@ -135,7 +140,8 @@ def capacity(q: dict[str, Any]) -> dict[str, Any]:
         "max_concurrency": s.max_concurrency, "typical_concurrency": s.typical_concurrency,
         "knee_concurrency": s.knee,
         "single_user_tokens_per_s": round(s.curve[0].per_user_tokens_per_s, 2) if s.curve else None,
-        "curve": _curve(s), "notes": list(s.notes),
+        "prefill_tokens_per_s": round(s.prefill_tokens_per_s, 1) if s.prefill_tokens_per_s else None,
+        "curve": _curve(s, prompt, output), "notes": list(s.notes),
     }
     if users is not None and s.curve:
         served = min(users, s.typical_concurrency)
