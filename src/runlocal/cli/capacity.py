@@ -16,6 +16,12 @@ EPILOG = """examples:
 """
 
 
+def _secs(v: float | None) -> str:
+    if v is None:
+        return "-"
+    return f"{v * 1000:,.0f} ms" if v < 1 else f"{v:,.1f} s"
+
+
 def chart(curve: list[dict[str, Any]], width: int = 48, height: int = 12) -> str:
     """Aggregate tokens/s (up) against per-user tokens/s (across, falling as concurrency grows): the usual
     throughput-against-interactivity picture, one mark per batch size (its concurrency printed beside it)."""
@@ -62,12 +68,13 @@ def render(r: dict[str, Any]) -> str:
         "",
     ]
     rows = [[p["concurrency"], f"{p['per_user_tokens_per_s']:,.1f}", f"{p['aggregate_tokens_per_s']:,.0f}",
-             f"{p['aggregate_with_prompts_tokens_per_s']:,.0f}", f"{p['step_ms']:.1f}", p["bound"],
-             "yes" if p["fits_kv_pool"] else "no"] for p in r["curve"]]
-    lines.append(table(rows, ["users", "tok/s each", "tok/s total", "with prompts", "step ms", "bound",
-                              "fits pool"]))
-    lines.append(f"(with prompts: the output rate when each request also brings its {r['prompt_tokens']:,}-token "
-                 "prompt, whose prefill shares the GPU, as a serving benchmark measures it)")
+             f"{p['aggregate_with_prompts_tokens_per_s']:,.0f}", _secs(p["ttft_with_prompts_s"]),
+             f"{p['step_ms']:.1f}", p["bound"], "yes" if p["fits_kv_pool"] else "no"] for p in r["curve"]]
+    lines.append(table(rows, ["users", "tok/s each", "tok/s total", "with prompts", "first token", "step ms",
+                              "bound", "fits pool"]))
+    lines.append(f"(with prompts: each request also brings its {r['prompt_tokens']:,}-token prompt, whose prefill "
+                 "shares the GPU; first token: the mean wait, queue included, with that many users keeping a "
+                 "request open, as a serving benchmark measures them)")
     c = chart(r["curve"])
     if c:
         lines += ["", c]

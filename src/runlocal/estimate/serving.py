@@ -225,6 +225,26 @@ def with_prompts(point: CurvePoint, *, prompt_tokens: int, output_tokens: int,
     return running * output_tokens / t_round
 
 
+def ttft_with_prompts(point: CurvePoint, *, users: int, prompt_tokens: int, output_tokens: int,
+                      prefill_tokens_per_s: float | None) -> float | None:
+    """Mean seconds to the first token when `users` clients each keep one request open (a benchmark's max-concurrency)
+    and the engine runs B of them at once (the curve's running batch).
+
+    Each admitted request stays T = B x P / R + O x s(B) (with_prompts). More clients than B wait for a slot: by
+    Little's law users = (B / T) x (wait + T), so wait = (users / B - 1) x T. An admitted prompt takes P / R, plus
+    the prompts of the others that are in prefill when it arrives (each of the other B - 1 is there P / R of every
+    T, and shares the GPU with it)."""
+    if not prefill_tokens_per_s or prompt_tokens <= 0:
+        return None
+    running = point.aggregate_tokens_per_s / point.per_user_tokens_per_s
+    own = prompt_tokens / prefill_tokens_per_s
+    t_round = running * own + output_tokens / point.per_user_tokens_per_s
+    busy = min(users, running) - 1
+    prefill = own * (1 + max(0.0, busy) * own / t_round)
+    wait = max(0.0, users / running - 1) * t_round
+    return wait + prefill
+
+
 def point_at(curve: tuple[CurvePoint, ...], users: float) -> CurvePoint:
     """Log-linear interpolation of the curve at a (possibly fractional) concurrency."""
     u = max(1.0, users)

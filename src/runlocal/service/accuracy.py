@@ -357,7 +357,7 @@ class ServingPoint:
     qid: str
     engine: str
     concurrency: int
-    metric: str  # aggregate | per_user
+    metric: str  # aggregate | per_user | ttft_s
     measured: float
     estimated: float | None
     error: str | None
@@ -391,7 +391,12 @@ def serving_points(assume: dict[str, Any] | None = None, *, split: str = "all") 
             c = int(pt["concurrency"])
             measured = {"aggregate": pt.get("output_tokens_per_s"),
                         "per_user": pt.get("per_user_tokens_per_s") or (1000.0 / pt["tpot_ms"] if pt.get("tpot_ms")
-                                                                        else None)}
+                                                                        else None),
+                        # closed-loop runs only (a client keeping `concurrency` requests open, or one at a time):
+                        # with a request rate (even "inf": every prompt sent at once) the queue depends on how many
+                        # prompts were sent, which the runs do not all say
+                        "ttft_s": pt["ttft_ms"] / 1000.0 if pt.get("ttft_ms") and ("request_rate" not in pt or c == 1)
+                        else None}
             q = {"model": d["model"], "hardware": d["hardware"], "runtime": SERVING_ENGINES[d["engine"]],
                  "quant": d["quant"], "gpu_count": int(d.get("gpu_count", 1)), "context_tokens": inp + outp,
                  "prompt_tokens": inp, "output_tokens": outp, "users": c, **({"assume": assume} if assume else {})}
@@ -401,9 +406,9 @@ def serving_points(assume: dict[str, Any] | None = None, *, split: str = "all") 
                 err = None if curve else "does not fit"
             except RunlocalError as exc:
                 r, curve, err = {}, [], f"{exc.code}: {exc}"
-            est: dict[str, float | None] = {"aggregate": None, "per_user": None}
+            est: dict[str, float | None] = {"aggregate": None, "per_user": None, "ttft_s": None}
             if curve and c <= curve[-1]["concurrency"]:
-                from ..estimate.serving import CurvePoint, point_at, with_prompts
+                from ..estimate.serving import CurvePoint, point_at, ttft_with_prompts, with_prompts
 
                 pts = tuple(CurvePoint(p["concurrency"], p["per_user_tokens_per_s"], p["aggregate_tokens_per_s"],
                                        p["step_ms"], p["bound"], p["fits_kv_pool"]) for p in curve)
@@ -412,7 +417,9 @@ def serving_points(assume: dict[str, Any] | None = None, *, split: str = "all") 
                 if prompts_count(d):  # an end-to-end client: the prompts' prefill shares the GPU with decode
                     est["aggregate"] = with_prompts(at, prompt_tokens=inp, output_tokens=outp,
                                                     prefill_tokens_per_s=r.get("prefill_tokens_per_s"))
-            for metric in ("aggregate", "per_user"):
+                    est["ttft_s"] = ttft_with_prompts(at, users=c, prompt_tokens=inp, output_tokens=outp,
+                                                      prefill_tokens_per_s=r.get("prefill_tokens_per_s"))
+            for metric in ("aggregate", "per_user", "ttft_s"):
                 m = measured[metric]
                 if m:
                     out.append(ServingPoint(e.id, d["engine"], c, metric, float(m), est[metric], err, held))

@@ -10,7 +10,15 @@ from typing import Any
 
 from ..errors import InvalidField, UnsupportedQuestion
 from ..estimate.engine import Query, Unsupported
-from ..estimate.serving import NETWORKS, ServingEstimate, serve, under_load, users_at, with_prompts
+from ..estimate.serving import (
+    NETWORKS,
+    ServingEstimate,
+    serve,
+    ttft_with_prompts,
+    under_load,
+    users_at,
+    with_prompts,
+)
 from .question import parse
 from .resolve import resolve
 
@@ -63,14 +71,21 @@ def _query(q: dict[str, Any]) -> tuple[Query, str, dict[str, Any]]:
 
 
 def _curve(s: ServingEstimate, prompt: int, output: int) -> list[dict[str, Any]]:
-    # with prompts: the output rate a benchmark that keeps this many requests of the prompt/output mix open measures
-    # (their prefill shares the GPU: estimate.serving.with_prompts)
-    return [{"concurrency": p.concurrency, "per_user_tokens_per_s": round(p.per_user_tokens_per_s, 2),
-             "aggregate_tokens_per_s": round(p.aggregate_tokens_per_s, 1), "step_ms": round(p.step_ms, 3),
-             "bound": p.bound, "fits_kv_pool": p.fits_pool,
-             "aggregate_with_prompts_tokens_per_s": round(with_prompts(
-                 p, prompt_tokens=prompt, output_tokens=output, prefill_tokens_per_s=s.prefill_tokens_per_s), 1)}
-            for p in s.curve]
+    # with prompts: the output rate and mean time to first token a benchmark that keeps this many requests of the
+    # prompt/output mix open measures (their prefill shares the GPU; past the running batch they queue:
+    # estimate.serving.with_prompts, ttft_with_prompts)
+    out = []
+    for p in s.curve:
+        ttft = ttft_with_prompts(p, users=p.concurrency, prompt_tokens=prompt, output_tokens=output,
+                                 prefill_tokens_per_s=s.prefill_tokens_per_s)
+        out.append({"concurrency": p.concurrency, "per_user_tokens_per_s": round(p.per_user_tokens_per_s, 2),
+                    "aggregate_tokens_per_s": round(p.aggregate_tokens_per_s, 1), "step_ms": round(p.step_ms, 3),
+                    "bound": p.bound, "fits_kv_pool": p.fits_pool,
+                    "aggregate_with_prompts_tokens_per_s": round(with_prompts(
+                        p, prompt_tokens=prompt, output_tokens=output, prefill_tokens_per_s=s.prefill_tokens_per_s),
+                        1),
+                    "ttft_with_prompts_s": round(ttft, 3) if ttft is not None else None})
+    return out
 
 
 def commands(engine: str, ids: dict[str, Any], hf: str | None, *, gpus: int, users: int,

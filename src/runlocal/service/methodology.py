@@ -156,7 +156,8 @@ def _serving_markdown() -> list[str]:
         for r in rows:
             if r["median"] is None:
                 continue
-            label = "aggregate tokens/s" if r["metric"] == "aggregate" else "per-user tokens/s"
+            label = {"aggregate": "aggregate tokens/s", "per_user": "per-user tokens/s",
+                     "ttft_s": "time to first token (mean)"}.get(r["metric"], r["metric"])
             out.append(f"| {label} | {r['engine']} | {r['concurrency']} | {r['n']} | {r['answered']} | "
                        f"{r['median']:.1f} % | {r['worst']:.0f} % |")
         out.append("")
