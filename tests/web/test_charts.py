@@ -474,3 +474,13 @@ def test_scatter_draws_the_y_equals_x_diagonal_when_asked() -> None:
     pts = [("a", 50.0, 60.0), ("b", 150.0, 140.0)]
     assert 'class="diagonal"' in scatter(pts, title="t", x_label="measured", y_label="estimated", diagonal=True)
     assert 'class="diagonal"' not in scatter(pts, title="t", x_label="measured", y_label="estimated")
+
+
+def test_bar_chart_labels_end_inside_the_chart() -> None:
+    # a long value-and-note after a full bar: the bars shorten so the text stays inside the viewBox (phones)
+    rows = [("RTX 4090", 1234.5, "partly in system RAM"), ("M2 Max", 30.5, "estimated")]
+    root = _tree(_bars(rows))
+    widest = max(float(r.get("width")) for r in _all(root, "rect"))
+    tail = 7 * len("1234 tok/s") + 6 * len("partly in system RAM") + 6  # the value as the chart prints it
+    assert 168 + widest + 6 + tail <= 640
+    assert widest >= 120

@@ -398,7 +398,12 @@ def bar_chart(rows: Sequence[tuple[str, float, str]], *, title: str, unit: str, 
     if not items:
         return _no_data("bar", cid, title)
     notes = list(dict.fromkeys(note for _, _, note in items))
-    x0, span, row_h, top_y = 168.0, 300.0, 26.0, 36.0
+    x0, row_h, top_y = 168.0, 26.0, 36.0
+    # the longest value-and-note text after a full-length bar must end inside the viewBox (12 px and 10 px type:
+    # about 7 and 6 px a character), so the bars give up length rather than the labels running past the chart
+    tail = max(7 * len(f"{_fmt_num(v)} {unit}".strip()[:24]) + (6 * len(note[:24]) + 6 if note else 0)
+               for _, v, note in items)
+    span = max(120.0, min(300.0, W - x0 - 6 - tail - 4))
     body = []
     said = []
     for i, (label, v, note) in enumerate(items):
@@ -406,7 +411,7 @@ def bar_chart(rows: Sequence[tuple[str, float, str]], *, title: str, unit: str, 
         cls = f"s{notes.index(note) % 8}"
         w = round(span * min(v / top, 1.0), 1)
         value = f"{_fmt_num(v)} {unit}".strip()
-        body.append(_text(x0 - 8, y + 13, _esc(label, 24), anchor="end", cls="bar-label"))
+        body.append(_text(x0 - 8, y + 13, _esc(label, 22), anchor="end", cls="bar-label"))  # 22 fit in 160 px
         body.append(f'<rect class="bar {cls}" x="{_f(x0)}" y="{_f(y)}" width="{_f(w)}" height="16" '
                     f'fill="{PALETTE[int(cls[1:])]}"><title>{_esc(label)}: {_esc(value)}</title></rect>')
         if v == 0 and note:
