@@ -199,3 +199,15 @@ def test_a_count_in_the_hardware_name_sets_the_gpus() -> None:
     assert clash["error"]["code"] == "invalid_field"
     too_many = answer({"model": "llama-3.1-70b", "hardware": "99x RTX 3090"})
     assert too_many["error"]["code"] == "invalid_field" and "64" in too_many["error"]["message"]
+
+
+def test_model_names_with_a_quant_tag_or_an_unsloth_iq_file() -> None:
+    from runlocal.catalog.resolve import resolve_model
+
+    for name, eid, quant in (("unsloth/gpt-oss-20b-GGUF:F16", "gpt-oss-20b", "F16"),
+                             ("bartowski/Qwen_Qwen3-32B-GGUF:Q4_K_M", "qwen3-32b", "Q4_K_M"),
+                             ("unsloth/Qwen3-30B-A3B-GGUF:UD-Q4_K_XL", "qwen3-30b-a3b", "UD-Q4_K_XL"),
+                             ("DeepSeek-R1-0528-UD-IQ1_S.gguf", "deepseek-r1", "IQ1_S"),
+                             ("mistralai/Magistral-Small-2509", "mistral-small-3.2-24b", None)):
+        m = resolve_model(catalog(), name)
+        assert (m.entity.id, m.quant) == (eid, quant), name

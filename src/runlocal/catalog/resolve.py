@@ -16,7 +16,7 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _QUANT_RE = re.compile(
     r"(?:^|[-_.\s])("
     r"iq[1-4]_(?:xxs|xs|s|m|nl)|q[2-8]_k_[sml]|q[2-8]_k|q[4-8]_[01]|tq[12]_0|mxfp4(?:_moe)?|"
-    r"bf16|f16|fp16|f32|ud-q[2-8]_k_xl"
+    r"bf16|f16|fp16|f32|ud-q[2-8]_k_xl|ud-iq[1-4]_(?:xxs|xs|s|m)"
     r")$",
     re.IGNORECASE,
 )
@@ -135,6 +135,8 @@ def _canon_quant(q: str) -> str:
     m = re.fullmatch(r"UD-(Q[2-8])_K_XL", q)
     if m:  # Unsloth dynamic quants: their own file types (estimate.ggml_types.UD_BASE); Q7 reads as Q8
         return "UD-Q8_K_XL" if m.group(1) == "Q7" else q
+    if re.fullmatch(r"UD-IQ[1-4]_(?:XXS|XS|S|M)", q):
+        return q[3:]  # Unsloth's dynamic IQ files (UD-IQ1_S ...): read as their base IQ type (a lower bound)
     return {"FP16": "F16", "MXFP4": "MXFP4_MOE"}.get(q, q)
 
 
@@ -171,6 +173,11 @@ def _strip_model(s: str) -> list[tuple[str, str | None, str]]:
         else:
             out.append((f"{name}:{tag}", quant, "Ollama tag"))
             out.append((f"{name}-{tag}", quant, "Ollama tag"))
+    if "/" in base and ":" in base.rsplit("/", 1)[-1]:  # "org/repo-GGUF:Q4_K_M" (llama.cpp -hf, Ollama hf.co)
+        base, tag = base.rsplit(":", 1)
+        m = _QUANT_RE.search("-" + tag)
+        quant = _canon_quant(m.group(1)) if m else quant
+        out.append((base, quant, "Hugging Face repo with a quant tag"))
     if "/" in base:
         org, name = base.split("/", 1)
         org_l = org.lower()
