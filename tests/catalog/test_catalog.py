@@ -186,6 +186,11 @@ def test_names_as_benchmark_tools_print_them() -> None:
     assert (m.entity.id, m.count) == ("h100-sxm", 8)
     with pytest.raises(UnknownHardware):
         resolve_hardware(catalog(), "Apple M9 (12 GPU cores)")  # no such chip: no guess, no endless retry
+    with pytest.raises(UnknownHardware) as exc:  # a core count the M2 does not come with: not the plain M2
+        resolve_hardware(catalog(), "Apple M2 (12 GPU cores)")
+    assert "apple-m2-10c" in exc.value.suggestions
+    with pytest.raises(UnknownHardware):
+        resolve_hardware(catalog(), "2x 2x RTX 3090")
 
 
 def test_a_count_in_the_hardware_name_sets_the_gpus() -> None:

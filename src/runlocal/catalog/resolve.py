@@ -239,7 +239,7 @@ def resolve_hardware(cat: Catalog, name: str) -> HardwareMatch:
     if e is not None:
         return HardwareMatch(e, None, "name")
     many = _COUNT.match(name)
-    if many and int(many.group(1)) >= 1:
+    if many and int(many.group(1)) >= 1 and not _COUNT.match(name[many.end():]):  # one count, not "2x 2x ..."
         import dataclasses
 
         inner = resolve_hardware(cat, name[many.end():])
@@ -250,8 +250,9 @@ def resolve_hardware(cat: Catalog, name: str) -> HardwareMatch:
     if cores != re.sub(r"\s+", " ", name).strip():  # "M2 Ultra (60 GPU cores)", "M3 Max (40c GPU)": the cores
         try:                                             # pick the variant
             return resolve_hardware(cat, cores)
-        except UnknownHardware:
-            pass
+        except UnknownHardware as exc:  # a core count the chip does not come with: say so, do not guess
+            raise UnknownHardware(f"unknown hardware '{name[:200]}' (no such GPU core count in the catalog)",
+                                  exc.suggestions) from None
     clean = _TRADEMARKS.sub("", name)
     gfx = _GFX.search(clean)
     if gfx and re.search(r"radeon\s+graphics", clean, re.IGNORECASE) and gfx.group(1).lower() in GFX_CHIPS:
