@@ -37,6 +37,11 @@ had factors of its own they were over-predicted (held-out share: decode +41 % me
 prefill 15.9 %, 99 %, 461 %. The long tail is runs that did not use the GPU fully (a 14B model on a 6 GB laptop
 GPU at 1.1 tokens/s, GTX 16 cards at a seventh of their bandwidth): LocalScore records neither backend nor offload.
 
+Also added on 2026-12-04: 53 Ollama eval rates from Jeff Geerling's ai-benchmarks (scripts/import_geerling.py),
+scored before any fit saw them: NVIDIA cards 10-39 % under (Llama 3.2 3B most), AMD cards driven by a Raspberry Pi
+(Ollama on Vulkan) about 2x over, the worst an AI Pro R9700 on a Pi at 8 tokens/s on a 14B model (+585 %). Over
+all cited runs now: decode median 10.7 %, p90 42 %, worst 585 %.
+
 The tolerances below sit a little above those figures: a change that makes the engine clearly worse on
 real runs fails here, and so does one that silently stops answering some of them.
 """
@@ -56,7 +61,7 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 # (metric, group) -> (median, p90, worst) limits in % absolute error. LocalScore's community runs (one best run per
 # accelerator, backend and offload not recorded: some ran partly on the CPU) are a group of their own.
 TOLERANCE = {
-    ("speed.decode_tokens_per_s", "runs"): (13.0, 68.0, 540.0),
+    ("speed.decode_tokens_per_s", "runs"): (13.0, 68.0, 600.0),
     ("speed.prefill_tokens_per_s", "runs"): (22.0, 280.0, 3100.0),
     ("speed.decode_tokens_per_s", "localscore"): (15.0, 190.0, 900.0),
     ("speed.prefill_tokens_per_s", "localscore"): (18.0, 110.0, 520.0),
