@@ -10,6 +10,9 @@ prefill: t_prompt = max(FLOPs / (eff x peak FLOP/s), ubatches x weights / bandwi
                            + 4 x attention layers x heads x head_dim x mean context x attention cost factor
          (the factor says how much slower attention kernels run than dense matmuls: fitted, lower with
          flash attention)
+         peak FLOP/s = the FP16 tensor rate; INT8 for quantized weights on NVIDIA with llama.cpp builds since
+         CUDA_MMQ_SINCE (uses_mmq); the shader rate on M5-class GPUs for software that leaves their Neural
+         Accelerators unused (uses_neural_accelerators)
 """
 
 from __future__ import annotations
@@ -292,8 +295,8 @@ def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Mach
     per_layer = (asm.mlx_layer_overhead_us if runtime == "mlx" else asm.decode_layer_us_other
                  if igpu and backend != "cuda" else decode_layer_overhead(backend, asm, hbm))
     if runtime == "llamafile" and gpu is not None:
-        # llamafile's own GPU modules (built without CUDA graphs, tinyBLAS instead of cuBLAS): a dearer launch per
-        # layer and its own share of the bandwidth, per vendor (fitted on LocalScore's runs)
+        # llamafile's own, older GPU modules: a dearer fixed cost per layer and its own ratio to llama.cpp's
+        # bandwidth, per vendor (fitted on LocalScore's runs)
         per_layer += asm.llamafile_layer_us
         t_mem = t_mem / llamafile_factor(asm, "decode", vendor)
     n_moe = sum(1 for i in range(n) if a.is_moe_layer(i))
