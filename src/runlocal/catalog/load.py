@@ -369,20 +369,14 @@ def validate(kind: str, data: dict[str, Any], rel: str) -> list[str]:
                 problems.append(f"{rel}: image/video models need a [diffusion] table")
             else:
                 problems.extend(check_table(data["diffusion"], DIFFUSION, f"{rel} [diffusion]"))
-        for i, a in enumerate(data.get("artifacts", []) or []):
-            if not isinstance(a, dict):
-                problems.append(f"{rel}: artifacts[{i}] must be a table")
-                continue
-            problems.extend(check_table(a, ARTIFACT, f"{rel} artifacts[{i}]"))
-            if a.get("source") not in ids:
-                problems.append(f"{rel} artifacts[{i}]: source '{a.get('source')}' is not a [[sources]] id")
-        for i, dv in enumerate(data.get("derivatives", []) or []):
-            if not isinstance(dv, dict):
-                problems.append(f"{rel}: derivatives[{i}] must be a table")
-                continue
-            problems.extend(check_table(dv, DERIVATIVE, f"{rel} derivatives[{i}]"))
-            if dv.get("source") not in ids:
-                problems.append(f"{rel} derivatives[{i}]: source '{dv.get('source')}' is not a [[sources]] id")
+        for key, spec in (("artifacts", ARTIFACT), ("derivatives", DERIVATIVE)):  # tables that cite a source
+            for i, t in enumerate(data.get(key, []) or []):
+                if not isinstance(t, dict):
+                    problems.append(f"{rel}: {key}[{i}] must be a table")
+                    continue
+                problems.extend(check_table(t, spec, f"{rel} {key}[{i}]"))
+                if t.get("source") not in ids:
+                    problems.append(f"{rel} {key}[{i}]: source '{t.get('source')}' is not a [[sources]] id")
     for key, sub in (("offers", "OFFER"), ("prices", "API_PRICE")):
         if kind in ("prices", "api_prices") and isinstance(data.get(key), list):
             from . import schema
