@@ -401,9 +401,9 @@ def bar_chart(rows: Sequence[tuple[str, float, str]], *, title: str, unit: str, 
     x0, row_h, top_y = 168.0, 26.0, 36.0
     # the longest value-and-note text after a full-length bar must end inside the viewBox (12 px and 10 px type:
     # about 7 and 6 px a character), so the bars give up length rather than the labels running past the chart
-    tail = max(7 * len(f"{_fmt_num(v)} {unit}".strip()[:24]) + (6 * len(note[:24]) + 6 if note else 0)
-               for _, v, note in items)
-    span = max(120.0, min(300.0, W - x0 - 6 - tail - 4))
+    tail_px = max(7 * len(f"{_fmt_num(v)} {unit}".strip()[:24]) + (6 * len(note[:24]) + 6 if note else 0)
+                  for _, v, note in items)
+    span = max(120.0, min(300.0, W - x0 - 6 - tail_px - 4))
     body = []
     said = []
     for i, (label, v, note) in enumerate(items):
