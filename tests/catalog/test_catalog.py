@@ -216,3 +216,16 @@ def test_model_names_with_a_quant_tag_or_an_unsloth_iq_file() -> None:
                              ("mistralai/Magistral-Small-2509", "mistral-small-3.2-24b", None)):
         m = resolve_model(catalog(), name)
         assert (m.entity.id, m.quant) == (eid, quant), name
+
+
+def test_cloud_instance_types_name_their_gpus() -> None:
+    from runlocal.service import answer
+
+    for name, eid, count in (("g5.12xlarge", "a10g", 4), ("p4d.24xlarge", "a100-sxm4-40gb", 8),
+                             ("AWS g5.xlarge", "a10g", None), ("g4dn.metal", "tesla-t4", 8)):
+        m = resolve_hardware(catalog(), name)
+        assert (m.entity.id, m.count) == (eid, count), name
+    a = answer({"model": "llama-3.1-70b", "hardware": "g5.12xlarge", "quant": "Q4_K_M"})
+    assert a["ok"] and a["fits"] == "gpu"
+    assert any("4 x NVIDIA A10G" in n for n in a["basis"]["notes"]), a["basis"]["notes"]
+    assert answer({"model": "llama-3.1-70b", "hardware": "g5.xlarge", "quant": "Q4_K_M"})["fits"] != "gpu"

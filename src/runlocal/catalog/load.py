@@ -19,6 +19,7 @@ from .schema import (
     DERIVATIVE,
     DIFFUSION,
     ENUMS,
+    INSTANCE,
     KINDS,
     LAYER_KINDS,
     MD_KINDS,
@@ -377,6 +378,16 @@ def validate(kind: str, data: dict[str, Any], rel: str) -> list[str]:
                 problems.extend(check_table(t, spec, f"{rel} {key}[{i}]"))
                 if t.get("source") not in ids:
                     problems.append(f"{rel} {key}[{i}]: source '{t.get('source')}' is not a [[sources]] id")
+    if kind == "hardware":
+        for i, t in enumerate(data.get("instances", []) or []):
+            if not isinstance(t, dict):
+                problems.append(f"{rel}: instances[{i}] must be a table")
+                continue
+            problems.extend(check_table(t, INSTANCE, f"{rel} instances[{i}]"))
+            if t.get("source") not in ids:
+                problems.append(f"{rel} instances[{i}]: source '{t.get('source')}' is not a [[sources]] id")
+            if isinstance(t.get("gpus"), int) and not 1 <= t["gpus"] <= 64:
+                problems.append(f"{rel} instances[{i}]: gpus must be from 1 to 64")
     for key, sub in (("offers", "OFFER"), ("prices", "API_PRICE")):
         if kind in ("prices", "api_prices") and isinstance(data.get(key), list):
             from . import schema

@@ -66,6 +66,7 @@ class Index:
         self.loose: dict[str, dict[str, str]] = {}
         self.duplicates: list[str] = []
         self.derived: dict[str, str] = {}  # normalised derivative name -> "X: a fine-tune of Y ..."
+        self.counts: dict[str, int] = {}  # normalised cloud instance name -> GPUs in it
         for kind, ents in cat.entities.items():
             table: dict[str, str] = {}
             loose: dict[str, str] = {}
@@ -80,6 +81,10 @@ class Index:
                         if isinstance(n, str) and norm(n) and norm(n) not in self.derived:
                             self.derived[norm(n)] = what
                             names.append(n)
+                for inst in (e.data.get("instances") or []) if kind == "hardware" else []:
+                    if isinstance(inst, dict) and isinstance(inst.get("name"), str):
+                        self.counts[norm(inst["name"])] = int(inst.get("gpus", 1))
+                        names.append(inst["name"])
                 for n in names:
                     k = norm(n)
                     if not k:
@@ -235,9 +240,12 @@ def resolve_hardware(cat: Catalog, name: str) -> HardwareMatch:
     """A hardware entity for `name`; a memory size in the name picks the memory option, a count in front ("2x RTX
     3090") is returned as `count`."""
     idx = index(cat)
-    e = idx.get("hardware", name)
-    if e is not None:
-        return HardwareMatch(e, None, "name")
+    bare_name = re.sub(r"^\s*(?:aws|amazon|ec2|gcp|google cloud|azure)\s+", "", name, flags=re.IGNORECASE)
+    for cand in dict.fromkeys((name, bare_name)):
+        e = idx.get("hardware", cand)
+        if e is not None:
+            n = idx.counts.get(norm(cand))
+            return HardwareMatch(e, None, "cloud instance" if n else "name", n if n and n > 1 else None)
     many = _COUNT.match(name)
     if many and int(many.group(1)) >= 1 and not _COUNT.match(name[many.end():]):  # one count, not "2x 2x ..."
         import dataclasses

@@ -149,6 +149,13 @@ DIFFUSION: Spec = {
     "unet_reuse": (NUM, False),
 }
 
+INSTANCE: Spec = {  # a cloud instance type built from this GPU: "g5.12xlarge" = 4 x A10G
+    "name": (STR, True),
+    "gpus": ((int,), True),
+    "provider": (STR, True),
+    "source": (STR, True),
+}
+
 HARDWARE: Spec = {
     "name": (STR, True),
     "kind": (STR, True),
@@ -157,6 +164,7 @@ HARDWARE: Spec = {
     "backend": (STR, True),
     "architecture": (STR, False),
     "aliases": (LIST, True),
+    "instances": (LIST, False),
     "memory_gb": (NUM, False),
     "memory_options_gb": (LIST, False),
     "memory_type": (STR, False),

@@ -83,6 +83,8 @@ def resolve_machine(q: Question) -> ResolvedMachine:
             raise InvalidField(f"hardware names {hm.count} GPUs but gpu_count is {q.gpu_count}")
         machine, notes = build.machine(hm.entity, memory_gb=hm.memory_gb, gpu_count=count, asm=asm,
                                        ram_gb=q.ram_gb)
+        if hm.how == "cloud instance":
+            notes = [f"{h.strip()[:60]}: {count} x {hm.entity.name}", *notes]
         machine, more = _with_backend(machine, q.backend)
         return ResolvedMachine(machine=machine, entity=hm.entity, notes=tuple(notes) + more)
     if not isinstance(h, HardwareObject):
