@@ -171,3 +171,8 @@ def test_decision_tools_refuse_bad_input_in_one_shape(client: TestClient) -> Non
 def test_the_model_page_lists_its_derivatives(client: TestClient) -> None:
     html = client.get("/models/qwen2.5-14b").text
     assert 'id="derivatives"' in html and "Cogito v1 Preview Qwen 14B" in html
+
+
+def test_the_serving_page_shows_the_rate_and_first_token_with_prompts(client: TestClient) -> None:
+    html = client.get("/serving?model=qwen3-8b&hardware=rtx-4090&runtime=vllm&users=64").text
+    assert "total with prompts" in html and "first token" in html
