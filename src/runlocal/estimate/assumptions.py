@@ -216,8 +216,9 @@ class Assumptions:
     offload_token_overhead_us: float = _a(500.0, "assumed", "not measured")
     """Host/device hand-off per generated token when layers are split between GPU and CPU, microseconds."""
     llamafile_layer_us: float = _a(58.8, "fitted", _LLAMAFILE_FIT)
-    """llamafile's extra fixed cost per layer per generated token on a GPU, microseconds (its bundled GPU modules
-    trail llama.cpp's: no CUDA graphs in the builds LocalScore ran, by this fit)."""
+    """llamafile's extra fixed cost per layer per generated token on a GPU, microseconds: its shipped ggml-cuda
+    modules had CUDA graphs compiled out, one kernel launch per op per token (mozilla-ai/llamafile#1051,
+    2026-09-11, which turns them on: builds after it should not pay this)."""
     llamafile_decode_nvidia: float = _a(1.07, "fitted", _LLAMAFILE_FIT)
     """llamafile's decode bandwidth against llama.cpp's on NVIDIA GPUs (a ratio, not a share: with its dearer
     per-layer cost the fit puts its reads slightly above llama.cpp's)."""
