@@ -323,6 +323,20 @@ def _load_file(cat: Catalog, root: Path, f: Path) -> None:
     cat.kind(kind)[eid] = Entity(kind, eid, rel, data)
 
 
+def _cited_tables(data: dict[str, Any], key: str, spec: Any, ids: Any, rel: str) -> list[str]:
+    """Problems of an array of tables that each cite one of the file's [[sources]] (artifacts, derivatives,
+    instances): each must be a table of `spec` whose `source` is a sources id."""
+    out: list[str] = []
+    for i, t in enumerate(data.get(key, []) or []):
+        if not isinstance(t, dict):
+            out.append(f"{rel}: {key}[{i}] must be a table")
+            continue
+        out.extend(check_table(t, spec, f"{rel} {key}[{i}]"))
+        if t.get("source") not in ids:
+            out.append(f"{rel} {key}[{i}]: source '{t.get('source')}' is not a [[sources]] id")
+    return out
+
+
 def validate(kind: str, data: dict[str, Any], rel: str) -> list[str]:
     spec = ALL_KINDS[kind]
     problems = check_table(data, spec, rel)
@@ -370,23 +384,12 @@ def validate(kind: str, data: dict[str, Any], rel: str) -> list[str]:
                 problems.append(f"{rel}: image/video models need a [diffusion] table")
             else:
                 problems.extend(check_table(data["diffusion"], DIFFUSION, f"{rel} [diffusion]"))
-        for key, spec in (("artifacts", ARTIFACT), ("derivatives", DERIVATIVE)):  # tables that cite a source
-            for i, t in enumerate(data.get(key, []) or []):
-                if not isinstance(t, dict):
-                    problems.append(f"{rel}: {key}[{i}] must be a table")
-                    continue
-                problems.extend(check_table(t, spec, f"{rel} {key}[{i}]"))
-                if t.get("source") not in ids:
-                    problems.append(f"{rel} {key}[{i}]: source '{t.get('source')}' is not a [[sources]] id")
+        for key, spec in (("artifacts", ARTIFACT), ("derivatives", DERIVATIVE)):
+            problems.extend(_cited_tables(data, key, spec, ids, rel))
     if kind == "hardware":
+        problems.extend(_cited_tables(data, "instances", INSTANCE, ids, rel))
         for i, t in enumerate(data.get("instances", []) or []):
-            if not isinstance(t, dict):
-                problems.append(f"{rel}: instances[{i}] must be a table")
-                continue
-            problems.extend(check_table(t, INSTANCE, f"{rel} instances[{i}]"))
-            if t.get("source") not in ids:
-                problems.append(f"{rel} instances[{i}]: source '{t.get('source')}' is not a [[sources]] id")
-            if isinstance(t.get("gpus"), int) and not 1 <= t["gpus"] <= 64:
+            if isinstance(t, dict) and isinstance(t.get("gpus"), int) and not 1 <= t["gpus"] <= 64:
                 problems.append(f"{rel} instances[{i}]: gpus must be from 1 to 64")
     for key, sub in (("offers", "OFFER"), ("prices", "API_PRICE")):
         if kind in ("prices", "api_prices") and isinstance(data.get(key), list):
