@@ -3,6 +3,7 @@ GGUF file names, "4090", "M2 Max 64GB". Unknown names raise with the closest sug
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from dataclasses import dataclass
@@ -248,13 +249,13 @@ def resolve_hardware(cat: Catalog, name: str) -> HardwareMatch:
             return HardwareMatch(e, None, "cloud instance" if n else "name", n if n and n > 1 else None)
     many = _COUNT.match(name)
     if many and int(many.group(1)) >= 1 and not _COUNT.match(name[many.end():]):  # one count, not "2x 2x ..."
-        import dataclasses
-
         inner = resolve_hardware(cat, name[many.end():])
         return dataclasses.replace(inner, count=int(many.group(1)))
     cores = name
     if re.search(r"\b(?:apple|m\d)\b", name, re.IGNORECASE):
-        cores = re.sub(r"\s+", " ", _APPLE_CORES_WORDS.sub(r" \1-core GPU ", name)).strip()
+        # "M2 Ultra (60 GPU cores)", "M3 Max (40c GPU)", LocalScore's "Apple M3 Pro 6P+6E+18GPU" (CPU cores dropped)
+        cores = _APPLE_CPU_CORES.sub(" ", name)
+        cores = re.sub(r"\s+", " ", _APPLE_CORES_WORDS.sub(r" \1-core GPU ", cores)).strip()
     if cores != re.sub(r"\s+", " ", name).strip():  # "M2 Ultra (60 GPU cores)", "M3 Max (40c GPU)": the cores
         try:                                             # pick the variant
             return resolve_hardware(cat, cores)
@@ -263,9 +264,12 @@ def resolve_hardware(cat: Catalog, name: str) -> HardwareMatch:
                                   exc.suggestions) from None
     clean = _TRADEMARKS.sub("", name)
     gfx = _GFX.search(clean)
-    if gfx and re.search(r"radeon\s+graphics", clean, re.IGNORECASE) and gfx.group(1).lower() in GFX_CHIPS:
-        # a generic "AMD Radeon Graphics" iGPU named by its LLVM target (Vulkan and ROCm print it)
-        return HardwareMatch(cat.hardware[GFX_CHIPS[gfx.group(1).lower()]], None, "integrated GPU target")
+    if gfx and re.search(r"radeon\s+graphics", clean, re.IGNORECASE):
+        # a generic "AMD Radeon Graphics" iGPU named by its LLVM target (Vulkan and ROCm print it): the hardware
+        # file that carries the target as an alias
+        e = idx.get("hardware", gfx.group(1))
+        if e is not None:
+            return HardwareMatch(e, None, "integrated GPU target")
     bare = _PARENS.sub(" ", clean).strip()
     if bare != name.strip():  # driver and chip names in brackets ("(RADV NAVI31)", "(DG2)", "(gfx1100)")
         for cand in (bare, re.sub(r"\s+graphics\s*$", "", bare, flags=re.IGNORECASE)):
@@ -278,12 +282,6 @@ def resolve_hardware(cat: Catalog, name: str) -> HardwareMatch:
     if vgpu:  # an NVIDIA vGPU profile ("NVIDIA A40-48Q"): that card, with the profile's memory
         name, mem = name[: vgpu.start()], float(vgpu.group(1))
         e = idx.get("hardware", name)
-        if e is not None:
-            return _pick_memory(cat, e, mem)
-    chip = _APPLE_CORES.search(name)
-    if chip:  # "Apple M3 Pro 6P+6E+18GPU" (LocalScore, llamafile): the chip and its GPU cores name the entry
-        tier = f"-{chip.group(2).lower()}" if chip.group(2) else ""
-        e = cat.hardware.get(f"apple-{chip.group(1).lower()}{tier}-{chip.group(3)}c")
         if e is not None:
             return _pick_memory(cat, e, mem)
     stripped = _MEM_RE.sub(" ", name) if mem_m else name
@@ -308,18 +306,13 @@ _COUNT = re.compile(r"^\s*(\d{1,2})\s*[x×*]\s*(?=\S)", re.IGNORECASE)
 _TRADEMARKS = re.compile(r"\((?:R|TM|C)\)|®|™", re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]*\)")
 _GFX = re.compile(r"\b(gfx\d{3,4}[a-z]?)\b", re.IGNORECASE)
-GFX_CHIPS = {"gfx1151": "ryzen-ai-max-plus-395", "gfx1150": "ryzen-ai-9-hx-370"}
-"""LLVM targets of AMD integrated GPUs that Vulkan/ROCm name only as "AMD Radeon Graphics": Strix Halo (Radeon
-8060S, the 40-CU part) and Strix Point (Radeon 890M)."""
-_APPLE_CORES_WORDS = re.compile(r"\(?\s*(\d{1,3})\s*(?:gpu\s*cores?|-?\s*core\s*gpu|c\s*gpu)\s*\)?",
+_APPLE_CORES_WORDS = re.compile(r"\(?\s*(\d{1,3})\s*(?:gpu\s*cores?|-?\s*core\s*gpu|c\s*gpu|gpu\b)\s*\)?",
                                 re.IGNORECASE)
+_APPLE_CPU_CORES = re.compile(r"\b\d+\s*p\s*\+\s*\d+\s*e\s*\+\s*", re.IGNORECASE)
+"""CPU core counts in front of the GPU's, as llamafile and LocalScore print Apple chips: "M4 Max 12P+4E+40GPU"."""
 
 _VGPU = re.compile(r"-(\d+)[QCAB]\s*$")
 """An NVIDIA vGPU profile suffix: the frame buffer in GB and the profile type (Q workstation, C compute, B, A)."""
-
-_APPLE_CORES = re.compile(r"\bapple\s+(m\d+)(?:\s+(pro|max|ultra))?\s+\d+\s*p\s*\+\s*\d+\s*e\s*\+\s*"
-                          r"(\d+)\s*-?\s*(?:core\s*)?gpu\b", re.IGNORECASE)
-"""Apple chips written with their core counts, as llamafile and LocalScore print them: "Apple M4 Max 12P+4E+40GPU"."""
 
 _MAC_PRODUCT = re.compile(r"\b(?:mac\s*book\s*(?:pro|air)?|mac\s*studio|mac\s*mini|mac\s*pro|imac)\b"
                           r"(?:\s*\d{2}(?:\.\d)?(?:\s*-?\s*inch|\"|in)?)?", re.IGNORECASE)
