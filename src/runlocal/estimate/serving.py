@@ -220,9 +220,16 @@ def with_prompts(point: CurvePoint, *, prompt_tokens: int, output_tokens: int,
     B requests finish every T = B x P / R + O x s(B), so aggregate = B x O / T."""
     if not prefill_tokens_per_s or prompt_tokens <= 0:
         return point.aggregate_tokens_per_s
-    running = point.aggregate_tokens_per_s / point.per_user_tokens_per_s
-    t_round = running * prompt_tokens / prefill_tokens_per_s + output_tokens / point.per_user_tokens_per_s
+    running, _, t_round = _closed_loop(point, prompt_tokens, output_tokens, prefill_tokens_per_s)
     return running * output_tokens / t_round
+
+
+def _closed_loop(point: CurvePoint, prompt_tokens: int, output_tokens: int,
+                 prefill_tokens_per_s: float) -> tuple[float, float, float]:
+    """(B running, one prompt's prefill seconds P / R, seconds T = B x P / R + O x s(B) each request stays)."""
+    running = point.aggregate_tokens_per_s / point.per_user_tokens_per_s
+    own = prompt_tokens / prefill_tokens_per_s
+    return running, own, running * own + output_tokens / point.per_user_tokens_per_s
 
 
 def ttft_with_prompts(point: CurvePoint, *, users: int, prompt_tokens: int, output_tokens: int,
@@ -236,9 +243,7 @@ def ttft_with_prompts(point: CurvePoint, *, users: int, prompt_tokens: int, outp
     T, and shares the GPU with it)."""
     if not prefill_tokens_per_s or prompt_tokens <= 0:
         return None
-    running = point.aggregate_tokens_per_s / point.per_user_tokens_per_s
-    own = prompt_tokens / prefill_tokens_per_s
-    t_round = running * own + output_tokens / point.per_user_tokens_per_s
+    running, own, t_round = _closed_loop(point, prompt_tokens, output_tokens, prefill_tokens_per_s)
     busy = min(users, running) - 1
     prefill = own * (1 + max(0.0, busy) * own / t_round)
     wait = max(0.0, users / running - 1) * t_round
