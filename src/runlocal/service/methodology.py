@@ -30,10 +30,11 @@ def _doc_sections() -> str:
 
 def _accuracy() -> dict[str, Any]:
     t = time.perf_counter()
-    bench = summarize(score_benchmarks())
-    out: dict[str, Any] = {"benchmarks": _rows(bench), "dev_set": None}
+    bench = summarize(score_benchmarks(split="held_out"))  # the share no fit has read
+    out: dict[str, Any] = {"benchmarks": _rows(bench), "dev_set": None, "dev_set_dated": None}
     if measured_dir() is not None:
         out["dev_set"] = _rows(summarize(score(FAMILIES)))
+        out["dev_set_dated"] = _rows(summarize(score(["llm_prefill"], source_dates=True)))
     out["computed_in_s"] = round(time.perf_counter() - t, 2)
     return out
 
