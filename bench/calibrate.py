@@ -249,6 +249,45 @@ def fit_backend_benchmarks() -> dict[str, float]:
     return out
 
 
+def fit_cuda_graphs() -> dict[str, float]:
+    """decode_layer_us_cuda_graphs from the fit share of the catalog's single-GPU llama.cpp CUDA decode runs that
+    replay CUDA graphs (2025+ builds, Ampere and later, all layers on the GPU): a grid over the per-layer cost with
+    every efficiency held, minimising the mean |log(estimate / measured)|."""
+    import numpy as np
+
+    from runlocal.service import catalog
+    from runlocal.service.accuracy import benchmark_questions
+
+    rows: dict[str, list[tuple[dict[str, Any], float]]] = {}
+    for q, metric, measured, _ in benchmark_questions("fit"):
+        if metric != "speed.decode_tokens_per_s" or q.get("gpu_count", 1) != 1 or q.get("runtime") != "llama.cpp":
+            continue
+        hw = catalog().hardware.get(str(q["hardware"]))
+        run = catalog().benchmarks.get(str(q["id"]))
+        if hw is None or hw.data.get("vendor") != "nvidia" or (q.get("backend") or hw.data.get("backend")) != "cuda":
+            continue
+        if str(hw.data.get("architecture", "")).lower() in ("pascal", "maxwell", "kepler", "volta", "turing"):
+            continue
+        if run is None or str(run.data.get("date", "")) < CURRENT_BUILDS or hw.data.get("kind") == "unified":
+            continue
+        key = "decode_layer_us_cuda_graphs" + ("_hbm" if "hbm" in str(hw.data.get("memory_type", "")).lower() else "")
+        rows.setdefault(key, []).append(({**q, "use_published_sizes": False}, measured))
+    out: dict[str, float] = {}
+    for key, runs in sorted(rows.items()):
+        best = (9e9, 0.0)
+        for c in np.arange(0.0, 140.0, 2.0):
+            errs = []
+            for q, measured in runs:
+                r = answer({**q, "assume": {key: float(c)}})
+                if r.get("ok") and r["fits"] == "gpu" and r["speed"]["decode_tokens_per_s"]:
+                    errs.append(abs(math.log(r["speed"]["decode_tokens_per_s"] / measured)))
+            if errs and statistics.fmean(errs) < best[0]:
+                best = (statistics.fmean(errs), float(c))
+        print(f"  cuda graphs: n={len(runs)} {key}={best[1]:g} mean |log err|={best[0]:.3f}", file=sys.stderr)
+        out[key] = best[1]
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--family", action="append", choices=list(PARAMS))
@@ -258,6 +297,7 @@ def main() -> int:
                     help="decode_eff_rocm/vulkan/sycl from the fit share of the catalog benchmarks on those backends")
     ap.add_argument("--with-benchmarks", action="store_true",
                     help="fit on the dev set and the catalog benchmarks together (each set weighted equally)")
+    ap.add_argument("--cuda-graphs", action="store_true", help="the per-layer decode cost with CUDA graphs")
     ap.add_argument("--llamafile", action="store_true", help="llamafile's factors from its catalog runs (LocalScore)")
     ap.add_argument("--params", help="comma-separated parameters to fit instead of the family's list")
     args = ap.parse_args()
@@ -266,6 +306,9 @@ def main() -> int:
         return 0
     if args.backends:
         print(json.dumps(fit_backend_benchmarks(), indent=2))
+        return 0
+    if args.cuda_graphs:
+        print(json.dumps(fit_cuda_graphs(), indent=2))
         return 0
     if args.llamafile:
         print(json.dumps({k: round(v, 4) for k, v in fit_llamafile(args.rounds).items()}, indent=2))

@@ -80,9 +80,23 @@ def test_compute_buffer_within_15_pct(points: list[Point]) -> None:
     assert max(_abs(points, "memory.compute_bytes")) <= 15.0
 
 
-def test_decode_median_within_12_pct(points: list[Point]) -> None:
-    _show(points, "speed.decode_tokens_per_s")
-    assert statistics.median(_abs(points, "speed.decode_tokens_per_s")) <= 12.0
+def test_decode_median_within_12_pct_at_the_sources_build_dates() -> None:
+    # The dev set's NVIDIA decode rows come from 2023 and early-May 2024 llama.cpp builds, which launched every
+    # kernel of a token one by one; today's builds replay them as one CUDA graph on Ampere and later. Its questions
+    # carry no date, so as asked they are answered for today's build; the fit and this target see them as measured.
+    dated = score(["llm_decode"], ROOT, source_dates=True)
+    _show(dated, "speed.decode_tokens_per_s")
+    assert statistics.median(_abs(dated, "speed.decode_tokens_per_s")) <= 12.0
+
+
+def test_the_build_date_moves_decode_only_through_cuda_graphs(points: list[Point]) -> None:
+    dated = {p.qid: p for p in score(["llm_decode"], ROOT, source_dates=True)}
+    moved = [p for p in points if p.metric == "speed.decode_tokens_per_s" and p.estimated is not None
+             and dated[p.qid].estimated != p.estimated]
+    assert moved
+    for p in moved:
+        assert "NVIDIA" in p.hardware_class and int(p.question.get("gpu_count", 1)) == 1, p.qid
+        assert p.estimated > dated[p.qid].estimated  # type: ignore[operator]  # graphs cut the per-layer cost
 
 
 def test_prefill_median_within_25_pct_at_the_sources_build_dates() -> None:
@@ -102,7 +116,9 @@ def test_the_build_date_only_moves_nvidia_llama_cpp_rows_of_quantized_weights(po
     for p in moved:
         assert p.question["runtime"] == "llama.cpp" and p.question["quant"] not in ("F16", "BF16"), p.qid
         assert "NVIDIA" in p.hardware_class, p.qid
-        assert p.estimated > dated[p.qid].estimated  # type: ignore[operator]  # today's kernels are faster
+    # today's kernels are faster on most cards (not on HBM datacenter ones, whose FP16 tensor rate cuBLAS used is
+    # more than MMQ's per-SM ceiling)
+    assert statistics.median(p.estimated / dated[p.qid].estimated for p in moved) > 1.2  # type: ignore[operator]
 
 
 def test_diffusion_seconds_per_image_median_within_20_pct() -> None:

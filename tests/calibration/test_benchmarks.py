@@ -145,5 +145,6 @@ def test_pascal_decodes_at_its_own_efficiency() -> None:
     q = {"model": "llama-3.2-3b", "quant": "Q4_K_M"}
     pascal = answer({**q, "hardware": "gtx-1080-ti"})["speed"]["decode_tokens_per_s"]
     turing = answer({**q, "hardware": "rtx-2080-ti"})["speed"]["decode_tokens_per_s"]
-    # 484 vs 616 GB/s: without the Pascal factor the 1080 Ti would be at about 0.8x the 2080 Ti
-    assert pascal < 0.5 * turing
+    # 484 vs 616 GB/s: without the Pascal factor the 1080 Ti would be at about 0.8x the 2080 Ti; the CUDA
+    # scoreboard (llama.cpp discussion #15013) has it at 61 against 108 tokens/s on Llama 2 7B Q4_0 (0.57x)
+    assert pascal < 0.7 * turing

@@ -106,7 +106,8 @@ def machine(e: Entity, *, memory_gb: float | None, gpu_count: int, asm: Assumpti
     fp16_ok = tensor or str(d.get("architecture", "")).lower() != "turing"
     dev = Device(name=d["name"], memory_bytes=gib(mem), bandwidth_bytes_per_s=bw, fp16_flops=flops,
                  backend=d["backend"], kind="gpu", pcie_bytes_per_s=pcie, hbm=hbm, tensor_cores=tensor,
-                 half_precision_ok=fp16_ok, int8_ops=int8_ops(d), vendor=str(d.get("vendor", "")),
+                 half_precision_ok=fp16_ok, int8_ops=int8_ops(d), sm_clocks=sm_clocks(d),
+                 vendor=str(d.get("vendor", "")), shader_flops=_intel_vector_flops(d),
                  architecture=str(d.get("architecture", "")))
     return Machine(tuple([dev] * gpu_count), gib(host_gb), gb_s(host_bw), notes=tuple(notes)), notes
 
@@ -139,6 +140,26 @@ def int8_ops(d: dict[str, Any]) -> float | None:
         return tflops(4 * float(fp32)) if fp32 else None
     fp16 = d.get("fp16_tensor_tflops")
     return tflops(2 * float(fp16)) if fp16 else None
+
+
+def _intel_vector_flops(d: dict[str, Any]) -> float | None:
+    """An Intel Arc card's FP16 rate on its vector engines (twice FP32), which llama.cpp's Vulkan backend multiplies
+    prompts on where it does not reach the XMX units (their rate is fp16_tensor_tflops)."""
+    fp32 = d.get("fp32_tflops")
+    return tflops(2 * float(fp32)) if d.get("vendor") == "intel" and fp32 else None
+
+
+def sm_clocks(d: dict[str, Any]) -> float | None:
+    """An NVIDIA GPU's streaming multiprocessors x boost clock (SM-cycles per second), from its FP32 rate: FP32
+    FLOP/s / (2 x FP32 lanes per SM). Volta, Turing and GA100 (the HBM Ampere parts) have 64 FP32 lanes per SM;
+    Pascal GP10x, GA10x Ampere, Ada, Hopper and Blackwell 128 (P100's GP100: 64)."""
+    fp32 = d.get("fp32_tflops")
+    if d.get("vendor") != "nvidia" or not fp32:
+        return None
+    arch = str(d.get("architecture", "")).lower()
+    hbm = "hbm" in str(d.get("memory_type", "")).lower()
+    lanes = 64 if arch in ("volta", "turing") or (hbm and arch in ("ampere", "pascal")) else 128
+    return tflops(float(fp32)) / (2 * lanes)
 
 
 def _pcie_bytes_per_s(pcie: str, asm: Assumptions) -> float | None:

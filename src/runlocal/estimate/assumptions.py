@@ -169,8 +169,9 @@ class Assumptions:
     decode_eff_vulkan_intel: float = _a(0.54, "fitted", "calibrate.py --backends: 2025+ Arc runs on Vulkan (fit share, "
                                         "n=3, spread about 45 %)")
     """Achieved / peak bandwidth of an Intel Arc GPU on the Vulkan backend (Intel's driver, not AMD's)."""
-    decode_factor_pascal: float = _a(0.42, "fitted", "fit share of the catalog's Pascal runs (5, one GTX 1050 Ti "
-                                     "machine; mean |log error| 0.05); llama.cpp 2026 builds")
+    decode_factor_pascal: float = _a(0.62, "fitted", "calibrate.py --with-benchmarks: fit share of the catalog's "
+                                     "Pascal runs (GTX 1050 Ti, GTX 10 and Tesla P40/P100 cards of the CUDA "
+                                     "scoreboard), 2025-26 builds")
     """Decode efficiency of Pascal GPUs (GTX 10, Tesla P4/P40/P100) relative to the CUDA figure."""
     decode_eff_cpu: float = _a(0.60, "assumed", "STREAM reaches 70-80 % of theoretical RAM bandwidth")
     """Achieved / theoretical RAM bandwidth on CPU decode."""
@@ -190,6 +191,13 @@ class Assumptions:
     """Fixed cost per layer per generated token on CUDA (kernel launches, graph build), microseconds."""
     decode_layer_us_hbm: float = _a(136.5, "fitted", "bench/calibrate.py --linear: decode runs on HBM GPUs")
     """Same on HBM datacenter GPUs (these ran in cloud VMs with server CPUs)."""
+    decode_layer_us_cuda_graphs: float = _a(48.0, "fitted", "calibrate.py --backends: single-GPU llama.cpp CUDA "
+                                            "decode runs of 2025+ builds on Ampere and later (fit share)")
+    """Same where llama.cpp replays each token's kernels as one CUDA graph (uses_cuda_graphs: builds since May 2024,
+    one GPU, Ampere or later; Volta and Turing from July 2026): the per-kernel launch cost is gone, GDDR or HBM."""
+    decode_layer_us_cuda_graphs_hbm: float = _a(66.0, "fitted", "calibrate.py --cuda-graphs: the same runs on HBM "
+                                                "GPUs (A100, A30, H100)")
+    """Same on HBM datacenter GPUs."""
     decode_layer_us_metal: float = _a(113.7, "fitted", "bench/calibrate.py --linear: llama.cpp decode runs on Macs")
     """Same on Metal."""
     decode_layer_us_other: float = _a(82.0, "assumed", "between the fitted CUDA and Metal figures")
@@ -232,7 +240,7 @@ class Assumptions:
     """Same on AMD GPUs."""
     llamafile_prefill_apple: float = _a(0.99, "fitted", _LLAMAFILE_FIT)
     """Same on Apple GPUs."""
-    ollama_decode_factor: float = _a(0.85, "fitted", "bench/calibrate.py: Ollama decode runs")
+    ollama_decode_factor: float = _a(0.80, "fitted", "bench/calibrate.py --with-benchmarks: Ollama decode runs")
     """Ollama vs llama.cpp decode rate on the same hardware (API and sampling overhead)."""
     f16_decode_bonus: float = _a(1.0, "fitted", "bench/calibrate.py: F16/BF16 decode runs")
     """Relative bandwidth efficiency of F16/BF16 weights vs quantized ones."""
@@ -241,9 +249,19 @@ class Assumptions:
     prefill_eff_cuda: float = _a(0.323, "fitted", _PREFILL_FIT)
     """Achieved / peak dense FP16 tensor FLOP/s on NVIDIA prompt processing through FP16 cuBLAS: F16/BF16 weights,
     and quantized ones on llama.cpp builds before June 2024 (or GPUs without MMQ: Volta, P100)."""
-    prefill_eff_cuda_mmq: float = _a(0.269, "fitted", _PREFILL_FIT)
+    prefill_eff_cuda_mmq: float = _a(0.379, "fitted", _PREFILL_FIT)
     """Achieved / peak INT8 matrix ops/s when llama.cpp's CUDA backend multiplies quantized weights in its MMQ
     kernels (builds since June 2024): the INT8 tensor-core rate, or four __dp4a ops per FP32 lane on Pascal."""
+    mmq_ops_per_sm_cycle: float = _a(1536.0, "fitted", "the llama.cpp CUDA scoreboard (discussion #15013, fit share):"
+                                     " pp512 per SM-cycle is alike from Pascal to Blackwell, GA100/Hopper included")
+    """The most INT8 ops per streaming multiprocessor and clock that llama.cpp's MMQ kernels turn into prompt
+    throughput; the card's INT8 rate counts up to this many. An SM with a wider tensor unit (A100 and A30 4096, H100
+    8192 dense INT8 ops per cycle against GeForce's 2048) does not go faster: measured pp512 per SM-cycle is alike
+    across them (a likely reason: the kernels stage and unpack quantized tiles per SM, work the tensor unit does not
+    speed up)."""
+    mmq_turing_factor: float = _a(0.678, "fitted", "the llama.cpp CUDA scoreboard (discussion #15013, fit share)")
+    """Turing's MMQ prompt rate against the per-SM rate of later GPUs: Turing SMs turn fewer of their INT8 ops into
+    prompt throughput (the scoreboard's Turing cards run at about two thirds of an Ampere SM per cycle)."""
     prefill_eff_serving: float = _a(0.65, "fitted", "serving runs (data/serving, fit share): output throughput of "
                                     "end-to-end clients, whose prompts share the GPU")
     """Achieved / peak dense FP16 tensor FLOP/s of vLLM, SGLang and TensorRT-LLM prompt processing on NVIDIA."""
@@ -263,9 +281,12 @@ class Assumptions:
     """Same for the Vulkan backend, and for any backend without a figure of its own."""
     prefill_eff_sycl: float = _a(0.09, "fitted", "calibrate.py --backends: 2025+ SYCL prefill runs on Arc (fit share)")
     """Same for Intel GPUs (SYCL backend)."""
-    prefill_eff_vulkan_intel: float = _a(0.02, "fitted", "calibrate.py --backends: 2025+ Arc runs on Vulkan "
-                                         "(fit share, n=4); the XMX engines go unused")
-    """Achieved / peak FLOP/s of an Intel Arc GPU on the Vulkan backend."""
+    prefill_eff_vulkan_intel: float = _a(0.27, "fitted", "grid over the fit share of the Arc Vulkan prefill runs "
+                                         "from December 2024 on (n=8: the Vulkan scoreboard, PR #14001's Xe2 rows, "
+                                         "a Meteor Lake iGPU); mean |log error| 1.21 -> 0.51")
+    """Achieved / peak FLOP/s of an Intel Arc GPU on the Vulkan backend, against its vector engines' FP16 rate (twice
+    FP32): llama.cpp's Vulkan kernels mostly leave the XMX units unused (until 2026-12-04 this was taken against the
+    XMX rate, 0.02 of it, which put the scoreboard's Alchemist cards at a fifth of their measured rate)."""
     prefill_quant_factor_f16: float = _a(1.243, "fitted", _PREFILL_FIT)
     """Relative prefill efficiency of F16 vs quantized weights (dequantisation cost)."""
     cpu_gflops_per_core: float = _a(194.0, "fitted", "the fit share of six llama.cpp CPU runs of a Ryzen 7 7840HS "

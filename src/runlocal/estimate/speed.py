@@ -86,8 +86,10 @@ def decode_efficiency(backend: str, runtime: str, asm: Assumptions, hbm: bool = 
     return _per_backend(asm, "decode_eff", backend, runtime, hbm, vendor)
 
 
-def decode_layer_overhead(backend: str, asm: Assumptions, hbm: bool = False) -> float:
+def decode_layer_overhead(backend: str, asm: Assumptions, hbm: bool = False, cuda_graphs: bool = False) -> float:
     """Fixed microseconds per layer per generated token (kernel launches, graph and host work)."""
+    if cuda_graphs and backend == "cuda":
+        return asm.decode_layer_us_cuda_graphs_hbm if hbm else asm.decode_layer_us_cuda_graphs
     if hbm:
         return asm.decode_layer_us_hbm
     return {"cuda": asm.decode_layer_us_cuda, "metal": asm.decode_layer_us_metal,
@@ -247,7 +249,8 @@ def _read_side(machine: Machine, placement: Placement, runtime: str, quant: str,
 
 def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Machine, *, runtime: str, quant: str,
                 params: int, active_params: int | None, depth: int, kv_type: str, batch: int,
-                flash_attention: bool, asm: Assumptions, tensor_parallel: bool = False) -> DecodeStep:
+                flash_attention: bool, asm: Assumptions, tensor_parallel: bool = False,
+                cuda_graphs: bool = False) -> DecodeStep:
     """Seconds for one decode step of `batch` sequences at `depth` tokens of context.
 
     Layer split (llama.cpp, tensor_parallel False): the GPUs hold different layers and run one after another, so
@@ -293,7 +296,7 @@ def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Mach
     if cpu_bytes:
         t_mem += cpu_bytes / host_read_rate(machine, eff_cpu, asm, cpu_decode_type_factor(w))
     per_layer = (asm.mlx_layer_overhead_us if runtime == "mlx" else asm.decode_layer_us_other
-                 if igpu and backend != "cuda" else decode_layer_overhead(backend, asm, hbm))
+                 if igpu and backend != "cuda" else decode_layer_overhead(backend, asm, hbm, cuda_graphs))
     if runtime == "llamafile" and gpu is not None:
         # llamafile's own, older GPU modules: a dearer fixed cost per layer and its own ratio to llama.cpp's
         # bandwidth, per vendor (fitted on LocalScore's runs)
@@ -342,9 +345,10 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     eff_cpu = asm.decode_eff_cpu
     n_par = max(parallel, 1)
     n_dev = machine.gpu_count if gpu is not None else 0
+    graphs = llamacpp and uses_cuda_graphs(gpu, runtime, build_date, n_dev, n_par)
     step = decode_step(a, w, placement, machine, runtime=runtime, quant=quant, params=params,
                        active_params=active_params, depth=depth, kv_type=kv_type, batch=n_par,
-                       flash_attention=flash_attention, asm=asm)
+                       flash_attention=flash_attention, asm=asm, cuda_graphs=graphs)
     decode_bound = step.bound
     decode = n_par / step.seconds
     if runtime == "ollama":
@@ -371,7 +375,12 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     mmq = gpu is not None and llamacpp and uses_mmq(gpu, backend, quant, build_date)
     if gpu is not None:
         if mmq:  # llama.cpp's quantized matmuls on INT8 (MMQ): weights stay quantized, activations go to q8_1
-            t_c = flops / (asm.prefill_eff_cuda_mmq * (gpu.int8_ops or peak))
+            t_c = flops / (asm.prefill_eff_cuda_mmq * mmq_ops(gpu, asm, peak))
+        elif gpu.shader_flops and gpu.vendor == "intel":
+            if backend == "vulkan":  # Arc on Vulkan: the vector engines' FP16 rate, not XMX
+                t_c = flops / (peff * qf * gpu.shader_flops)
+            else:
+                t_c = flops / (peff * qf * (gpu.fp16_flops or peak))
         elif gpu.shader_flops and not uses_neural_accelerators(runtime, build_date):
             t_c = flops / (peff * qf * gpu.shader_flops)
             notes.append(f"{runtime} leaves the GPU's Neural Accelerators unused: prompts run on the shader ALUs")
@@ -430,6 +439,34 @@ NO_NEURAL_ACCELERATORS = frozenset({"ollama", "lmstudio", "llamafile"})
 2026-06-11), llamafile carries an older ggml (LocalScore's M5 prompt rates are 0.38x an estimate that counts them)."""
 
 
+CUDA_GRAPHS_SINCE = "2024-05-15"
+"""By this day llama.cpp's CUDA backend replayed each generated token's kernels as one CUDA graph (ggml-org/llama.cpp
+#6766, opened 2024-04-19; #7302 of 2024-05-15 tunes it on master) instead of launching them one by one."""
+
+CUDA_GRAPHS_PRE_AMPERE_SINCE = "2026-07-16"
+"""Until this day llama.cpp kept CUDA graphs off below compute capability 8.0 ("disabling CUDA graphs due to GPU
+architecture"); ggml-org/llama.cpp#25749 (Enable CUDA graphs on Volta+Turing) moved the line to Volta. Pascal and
+older never use them."""
+
+NO_CUDA_GRAPHS = frozenset({"llamafile"})
+"""Runtimes whose CUDA module was built without graphs (llamafile's build scripts never set GGML_CUDA_USE_GRAPHS:
+mozilla-ai/llamafile#1051)."""
+
+
+def uses_cuda_graphs(gpu: Device | None, runtime: str, build_date: str | None, n_gpus: int, batch: int) -> bool:
+    """Whether a llama.cpp-based runtime decodes with CUDA graphs: the CUDA backend, one GPU, one sequence, a build
+    from CUDA_GRAPHS_SINCE on (None: a current build), Ampere or later (Volta and Turing from
+    CUDA_GRAPHS_PRE_AMPERE_SINCE), and not a runtime in NO_CUDA_GRAPHS."""
+    if gpu is None or gpu.backend != "cuda" or runtime in NO_CUDA_GRAPHS or n_gpus > 1 or batch > 1:
+        return False
+    if build_date is not None and build_date < CUDA_GRAPHS_SINCE:
+        return False
+    arch = gpu.architecture.lower()
+    if arch in ("volta", "turing"):
+        return build_date is None or build_date >= CUDA_GRAPHS_PRE_AMPERE_SINCE
+    return bool(arch) and arch not in ("pascal", "maxwell", "kepler")
+
+
 def uses_neural_accelerators(runtime: str, build_date: str | None) -> bool:
     """Whether this runtime multiplies prompts on an M5-class GPU's Neural Accelerators: MLX and current llama.cpp
     builds do; the runtimes in NO_NEURAL_ACCELERATORS and llama.cpp builds before METAL_TENSOR_SINCE do not."""
@@ -441,6 +478,17 @@ def uses_neural_accelerators(runtime: str, build_date: str | None) -> bool:
 def llamafile_factor(asm: Assumptions, figure: str, vendor: str) -> float:
     """llamafile's rate against llama.cpp's on the same GPU (``llamafile_{figure}_{vendor}``; 1 for others)."""
     return float(getattr(asm, f"llamafile_{figure}_{vendor}", 1.0))
+
+
+def mmq_ops(gpu: Device, asm: Assumptions, peak: float) -> float:
+    """INT8 ops/s llama.cpp's MMQ kernels can use on this GPU: its INT8 rate, at most asm.mmq_ops_per_sm_cycle per
+    SM-cycle (wider tensor units than GeForce's do not speed them up), Turing's scaled by asm.mmq_turing_factor."""
+    ops = gpu.int8_ops or peak
+    if gpu.sm_clocks:
+        ops = min(ops, asm.mmq_ops_per_sm_cycle * gpu.sm_clocks)
+    if gpu.architecture.lower() == "turing" and gpu.tensor_cores:
+        ops *= asm.mmq_turing_factor
+    return ops
 
 
 def uses_mmq(gpu: Device, backend: str, quant: str, build_date: str | None) -> bool:

@@ -112,7 +112,8 @@ def accuracy_markdown() -> str:
             "is_held_out`):", "", *_table(held), ""]
     held_pts = score_benchmarks(split="held_out")
     out += ["**Held-out share by source** (LocalScore: community llamafile runs, each the mean over its nine tests; "
-            "Geerling: Ollama eval rates on desktops, Macs and Raspberry Pis driving a card; the other runs: "
+            "Geerling: Ollama eval rates on desktops, Macs and Raspberry Pis driving a card; the llama.cpp "
+            "scoreboards: each backend discussion's one fixed llama-bench run, Llama 2 7B Q4_0; the other runs: "
             "llama-bench, Ollama, MLX and vendor runs with their settings cited):", "",
             *_source_table(held_pts), ""]
     out += _serving_markdown()
@@ -130,13 +131,24 @@ def _source_table(points: list[Any]) -> list[str]:
     import statistics
 
     lines = ["| figure | source | n | median | p90 | median signed |", "|---|---|---:|---:|---:|---:|"]
+    from .resolve import catalog
+
     def source(p: Any) -> str:
         if p.question.get("_suite") == "localscore":
             return "LocalScore (llamafile)"
-        return "Geerling's ai-benchmarks (Ollama)" if "-geerling-" in str(p.qid) else "the other runs"
+        if "-geerling-" in str(p.qid):
+            return "Geerling's ai-benchmarks (Ollama)"
+        run = catalog().benchmarks.get(str(p.qid))
+        ids = [str(s.get("id", "")) for s in (run.data.get("sources") or [])] if run else []
+        if any(i.startswith("llama-cpp-") and i.endswith("-scoreboard") for i in ids):
+            return f"llama.cpp scoreboard, {run.data.get('backend', '?')} (llama-bench)" if run else "?"
+        return "the other runs"
 
+    labels = ["LocalScore (llamafile)", "Geerling's ai-benchmarks (Ollama)",
+              *(f"llama.cpp scoreboard, {b} (llama-bench)" for b in ("cuda", "rocm", "vulkan", "metal")),
+              "the other runs"]
     for metric in ("speed.decode_tokens_per_s", "speed.prefill_tokens_per_s"):
-        for label in ("LocalScore (llamafile)", "Geerling's ai-benchmarks (Ollama)", "the other runs"):
+        for label in labels:
             errs = [p.pct_error for p in points if p.metric == metric and p.pct_error is not None
                     and source(p) == label]
             if not errs:
