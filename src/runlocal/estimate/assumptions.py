@@ -191,12 +191,12 @@ class Assumptions:
     """Fixed cost per layer per generated token on CUDA (kernel launches, graph build), microseconds."""
     decode_layer_us_hbm: float = _a(136.5, "fitted", "bench/calibrate.py --linear: decode runs on HBM GPUs")
     """Same on HBM datacenter GPUs (these ran in cloud VMs with server CPUs)."""
-    decode_layer_us_cuda_graphs: float = _a(48.0, "fitted", "calibrate.py --backends: single-GPU llama.cpp CUDA "
-                                            "decode runs of 2025+ builds on Ampere and later (fit share)")
+    decode_layer_us_cuda_graphs: float = _a(48.0, "fitted", "calibrate.py --cuda-graphs: single-GPU llama.cpp CUDA "
+                                            "decode runs of 2025+ builds on Ampere and later, GDDR (fit share, n=59)")
     """Same where llama.cpp replays each token's kernels as one CUDA graph (uses_cuda_graphs: builds since May 2024,
-    one GPU, Ampere or later; Volta and Turing from July 2026): the per-kernel launch cost is gone, GDDR or HBM."""
+    one GPU, Ampere or later; Volta and Turing from July 2026): the per-kernel launch cost is gone."""
     decode_layer_us_cuda_graphs_hbm: float = _a(66.0, "fitted", "calibrate.py --cuda-graphs: the same runs on HBM "
-                                                "GPUs (A100, A30, H100)")
+                                                "GPUs (A100, A30, H100; fit share, n=2)")
     """Same on HBM datacenter GPUs."""
     decode_layer_us_metal: float = _a(113.7, "fitted", "bench/calibrate.py --linear: llama.cpp decode runs on Macs")
     """Same on Metal."""

@@ -113,7 +113,8 @@ def accuracy_markdown() -> str:
     held_pts = score_benchmarks(split="held_out")
     out += ["**Held-out share by source** (LocalScore: community llamafile runs, each the mean over its nine tests; "
             "Geerling: Ollama eval rates on desktops, Macs and Raspberry Pis driving a card; the llama.cpp "
-            "scoreboards: each backend discussion's one fixed llama-bench run, Llama 2 7B Q4_0; the other runs: "
+            "scoreboards: each backend discussion's one fixed llama-bench run, Llama 2 7B Q4_0; mac-llm-bench: "
+            "llama-bench of some forty Q4_K_M models on three Macs, 2026 macOS and Homebrew builds; the other runs: "
             "llama-bench, Ollama, MLX and vendor runs with their settings cited):", "",
             *_source_table(held_pts), ""]
     out += _serving_markdown()
@@ -140,11 +141,13 @@ def _source_table(points: list[Any]) -> list[str]:
             return "Geerling's ai-benchmarks (Ollama)"
         run = catalog().benchmarks.get(str(p.qid))
         ids = [str(s.get("id", "")) for s in (run.data.get("sources") or [])] if run else []
+        if "mac-llm-bench" in ids:
+            return "mac-llm-bench (llama-bench on Macs)"
         if any(i.startswith("llama-cpp-") and i.endswith("-scoreboard") for i in ids):
             return f"llama.cpp scoreboard, {run.data.get('backend', '?')} (llama-bench)" if run else "?"
         return "the other runs"
 
-    labels = ["LocalScore (llamafile)", "Geerling's ai-benchmarks (Ollama)",
+    labels = ["LocalScore (llamafile)", "Geerling's ai-benchmarks (Ollama)", "mac-llm-bench (llama-bench on Macs)",
               *(f"llama.cpp scoreboard, {b} (llama-bench)" for b in ("cuda", "rocm", "vulkan", "metal")),
               "the other runs"]
     for metric in ("speed.decode_tokens_per_s", "speed.prefill_tokens_per_s"):
