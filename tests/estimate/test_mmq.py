@@ -14,13 +14,15 @@ from runlocal.service import answer
 from runlocal.service.resolve import catalog
 
 
-def _prefill(model: str, hw: str, quant: str, build_date: str | None = None, **extra: object) -> float:
-    q: dict[str, object] = {"model": model, "hardware": hw, "quant": quant, "prompt_tokens": 512, **extra}
-    if build_date:
-        q["build_date"] = build_date
-    a = answer(q)
+def _rate(figure: str, q: dict[str, object], build_date: str | None) -> float:
+    a = answer({**q, "build_date": build_date} if build_date else q)
     assert a["ok"], a
-    return float(a["speed"]["prefill_tokens_per_s"])
+    return float(a["speed"][figure])
+
+
+def _prefill(model: str, hw: str, quant: str, build_date: str | None = None, **extra: object) -> float:
+    q = {"model": model, "hardware": hw, "quant": quant, "prompt_tokens": 512, **extra}
+    return _rate("prefill_tokens_per_s", q, build_date)
 
 
 def test_int8_rate_of_catalog_cards() -> None:
@@ -111,12 +113,8 @@ def test_mmq_counts_int8_up_to_a_per_sm_ceiling() -> None:
 
 
 def _decode(hw: str, build_date: str | None = None, **extra: object) -> float:
-    q: dict[str, object] = {"model": "llama-2-7b", "hardware": hw, "quant": "Q4_0", "context_tokens": 640, **extra}
-    if build_date:
-        q["build_date"] = build_date
-    a = answer(q)
-    assert a["ok"], a
-    return float(a["speed"]["decode_tokens_per_s"])
+    q = {"model": "llama-2-7b", "hardware": hw, "quant": "Q4_0", "context_tokens": 640, **extra}
+    return _rate("decode_tokens_per_s", q, build_date)
 
 
 def test_cuda_graphs_by_architecture_build_runtime_and_gpu_count() -> None:

@@ -218,8 +218,8 @@ class Device:
     architecture: str = ""  # the GPU generation as the catalog names it ("Pascal", "Ada Lovelace", "RDNA 3", ...)
     int8_ops: float | None = None  # INT8 matrix ops/s llama.cpp's CUDA quantized kernels (MMQ) use; None: no MMQ
     sm_clocks: float | None = None  # NVIDIA: streaming multiprocessors x boost clock (SM-cycles/s), None: unknown
-    shader_flops: float | None = None  # Apple M5-class GPUs: the shader ALUs' rate, for software that leaves the
-    # per-core Neural Accelerators unused (fp16_flops counts them)
+    shader_flops: float | None = None  # the FP16 rate without the matrix units fp16_flops counts (Apple M5's Neural
+    # Accelerators, Intel Arc's XMX), for software that leaves them unused (speed.matrix_units_used)
 
 
 @dataclass(frozen=True)

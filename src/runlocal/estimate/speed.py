@@ -1,7 +1,8 @@
 """Decode and prefill speed from bytes moved and FLOPs done, over each device's fitted rates.
 
 decode:  t_token = sum over devices of (bytes read on the device per token) / (eff x bandwidth)
-                   + per-layer fixed cost + per-GPU-boundary cost
+                   + per-layer fixed cost (smaller where llama.cpp replays CUDA graphs: uses_cuda_graphs)
+                   + per-GPU-boundary cost
          bytes read = weights touched per token (dense: all; MoE: shared part + active experts)
                       + KV cache read at the current depth
 prefill: t_prompt = max(FLOPs / (eff x peak FLOP/s), ubatches x weights / bandwidth) / pipeline speed-up
@@ -11,8 +12,8 @@ prefill: t_prompt = max(FLOPs / (eff x peak FLOP/s), ubatches x weights / bandwi
          (the factor says how much slower attention kernels run than dense matmuls: fitted, lower with
          flash attention)
          peak FLOP/s = the FP16 tensor rate; INT8 for quantized weights on NVIDIA with llama.cpp builds since
-         CUDA_MMQ_SINCE (uses_mmq); the shader rate on M5-class GPUs for software that leaves their Neural
-         Accelerators unused (uses_neural_accelerators)
+         CUDA_MMQ_SINCE (uses_mmq), at most mmq_ops_per_sm_cycle per SM-cycle (mmq_ops); the shader rate where
+         the matrix units go unused (matrix_units_used: M5 Neural Accelerators, Arc XMX on Vulkan)
 """
 
 from __future__ import annotations
@@ -376,14 +377,10 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     if gpu is not None:
         if mmq:  # llama.cpp's quantized matmuls on INT8 (MMQ): weights stay quantized, activations go to q8_1
             t_c = flops / (asm.prefill_eff_cuda_mmq * mmq_ops(gpu, asm, peak))
-        elif gpu.shader_flops and gpu.vendor == "intel":
-            if backend == "vulkan":  # Arc on Vulkan: the vector engines' FP16 rate, not XMX
-                t_c = flops / (peff * qf * gpu.shader_flops)
-            else:
-                t_c = flops / (peff * qf * (gpu.fp16_flops or peak))
-        elif gpu.shader_flops and not uses_neural_accelerators(runtime, build_date):
+        elif gpu.shader_flops and not matrix_units_used(gpu, backend, runtime, build_date):
             t_c = flops / (peff * qf * gpu.shader_flops)
-            notes.append(f"{runtime} leaves the GPU's Neural Accelerators unused: prompts run on the shader ALUs")
+            if gpu.vendor != "intel":
+                notes.append(f"{runtime} leaves the GPU's Neural Accelerators unused: prompts run on the shader ALUs")
         else:
             t_c = flops / (peff * qf * (gpu.fp16_flops or peak))
         gpu_w = sum(touched_layer_bytes(a, w, i, batch=min(p, asm.n_ubatch)) for i in range(first_gpu, n))
@@ -473,6 +470,15 @@ def uses_neural_accelerators(runtime: str, build_date: str | None) -> bool:
     if runtime in NO_NEURAL_ACCELERATORS:
         return False
     return runtime == "mlx" or build_date is None or build_date >= METAL_TENSOR_SINCE
+
+
+def matrix_units_used(gpu: Device, backend: str, runtime: str, build_date: str | None) -> bool:
+    """Whether prompts reach the matrix units that fp16_flops counts, on a GPU that also has a shader_flops rate:
+    Intel Arc's XMX engines except on llama.cpp's Vulkan backend; Apple M5's Neural Accelerators where
+    uses_neural_accelerators says so."""
+    if gpu.vendor == "intel":
+        return backend != "vulkan"
+    return uses_neural_accelerators(runtime, build_date)
 
 
 def llamafile_factor(asm: Assumptions, figure: str, vendor: str) -> float:
