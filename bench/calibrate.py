@@ -288,6 +288,100 @@ def fit_cuda_graphs() -> dict[str, float]:
     return out
 
 
+NOT_FITTED_SOURCES = ("mac-llm-bench",)
+"""Catalog runs scored but kept out of every fit until their cause is known (mac-llm-bench's M2 Max and M5 Air
+decode at 0.4-0.6x what every other source measures on those chips)."""
+
+
+def fit_metal_generations() -> dict[str, float]:
+    """llama.cpp's Metal decode costs: decode_eff_metal (shared), and per era the per-layer cost at an M3 with its
+    change per Apple generation (decode_layer_us_metal / metal_layer_generation_factor for builds with concurrent
+    dispatch, the _serial pair for earlier builds and llamafile: speed.uses_metal_concurrency). Rows: the dev set's
+    llama.cpp decode runs on Macs (at their build dates) and the fit share of the catalog's Metal decode runs
+    (llama.cpp, Ollama, llamafile; one GPU, all layers on it); each set's mean clipped |log error| weighted as `loss`.
+
+    Each run's time per token is split once into its parts with the engine itself (memory time at full bandwidth,
+    the per-layer time at 100 us, the rest), so the grid needs no further engine calls."""
+    import numpy as np
+
+    from runlocal.estimate.speed import METAL_REFERENCE_GENERATION, uses_metal_concurrency
+    from runlocal.service import catalog
+    from runlocal.service.accuracy import answer_benchmark, benchmark_questions
+
+    zero = {"decode_eff_metal": 1.0, "decode_layer_us_metal": 0.0, "decode_layer_us_metal_serial": 0.0}
+    per100 = {**zero, "decode_layer_us_metal": 100.0, "decode_layer_us_metal_serial": 100.0,
+              "metal_layer_generation_factor": 1.0, "metal_layer_generation_factor_serial": 1.0}
+
+    def parts(q: dict[str, Any], metric: str) -> tuple[float, float, float] | None:
+        b, r = answer_benchmark(q, metric, zero)
+        if not b or not r.get("ok") or r["fits"] != "gpu":
+            return None
+        half, _ = answer_benchmark(q, metric, {**zero, "decode_eff_metal": 0.5})
+        lay, _ = answer_benchmark(q, metric, per100)
+        if not half or not lay:
+            return None
+        t_mem = 1 / half - 1 / b
+        return 1 / b - t_mem, t_mem, 1 / lay - 1 / b  # rest, memory at eff 1, per-layer at 100 us
+
+    # rows: rest, memory, per-layer, generation, measured, set (0 dev, 1 catalog), era (1 concurrent, 0 serial)
+    rows: list[tuple[float, ...]] = []
+    for q, metric, measured in load("llm_decode"):
+        if q.get("runtime") != "llama.cpp" or q.get("gpu_count", 1) != 1:
+            continue
+        hw = catalog().hardware.get(str(answer(q).get("hardware_id") or ""))
+        p = parts(q, metric) if hw is not None and hw.data.get("backend") == "metal" else None
+        if p:
+            era = uses_metal_concurrency("llama.cpp", q.get("build_date"))
+            rows.append((*p, _generation(hw), measured, 0, float(era)))
+    for q, metric, measured, path in benchmark_questions("fit"):
+        if metric != "speed.decode_tokens_per_s" or q.get("gpu_count", 1) != 1 or any(
+                s in str(path) for s in NOT_FITTED_SOURCES):
+            continue
+        if q.get("runtime") not in ("llama.cpp", "ollama", "llamafile") or q.get("backend") not in (None, "metal"):
+            continue
+        hw = catalog().hardware.get(str(q["hardware"]))
+        p = parts({**q, "use_published_sizes": False}, metric) if hw and hw.data.get("backend") == "metal" else None
+        if p:
+            era = uses_metal_concurrency(str(q["runtime"]), q.get("build_date"))
+            rows.append((*p, _generation(hw), measured, 1, float(era)))
+    a = np.array(rows)
+    steps = a[:, 3] - METAL_REFERENCE_GENERATION
+    weight = np.where(a[:, 5] == 0, DEV_WEIGHT / max(1, int((a[:, 5] == 0).sum())),
+                      1.0 / max(1, int((a[:, 5] == 1).sum())))
+    us_grid, f_grid = np.arange(20.0, 300.0, 2.0), np.arange(0.40, 1.21, 0.02)
+    best: tuple[float, float, dict[int, tuple[float, float]]] = (9e9, 0.0, {})
+    for eff in np.arange(0.70, 0.99, 0.01):
+        total, picks = 0.0, {}
+        for era in (0, 1):
+            m = a[:, 6] == era
+            base = a[m, 0] + a[m, 1] / eff
+            lay = a[m, 2][None, None, :] * (us_grid[:, None, None] / 100.0) * f_grid[None, :, None] ** steps[m]
+            err = np.minimum(np.abs(np.log(a[m, 4] * (base + lay))), CLIP) * weight[m]
+            loss_grid = err.sum(axis=2)
+            i, k = np.unravel_index(int(loss_grid.argmin()), loss_grid.shape)
+            total += float(loss_grid[i, k])
+            picks[era] = (float(us_grid[i]), float(f_grid[k]))
+        if total < best[0]:
+            best = (total, float(eff), picks)
+    _, eff, picks = best
+    for era, name in ((1, "concurrent"), (0, "serial")):
+        print(f"  metal {name}: n={int((a[:, 6] == era).sum())} per-layer={picks[era][0]:.0f} us at "
+              f"M{METAL_REFERENCE_GENERATION}, x{picks[era][1]:.2f} per generation", file=sys.stderr)
+    print(f"  metal: eff={eff:.2f}, dev n={int((a[:, 5] == 0).sum())}, catalog n={int((a[:, 5] == 1).sum())}",
+          file=sys.stderr)
+    return {"decode_eff_metal": round(eff, 3),
+            "decode_layer_us_metal": picks[1][0], "metal_layer_generation_factor": round(picks[1][1], 3),
+            "decode_layer_us_metal_serial": picks[0][0], "metal_layer_generation_factor_serial": round(picks[0][1], 3)}
+
+
+def _generation(hw: Any) -> int:
+    from runlocal.estimate.specs import Device
+    from runlocal.estimate.speed import apple_generation
+
+    return apple_generation(Device(name="", memory_bytes=0, bandwidth_bytes_per_s=0.0,
+                                   architecture=str(hw.data.get("architecture", ""))))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--family", action="append", choices=list(PARAMS))
@@ -299,6 +393,8 @@ def main() -> int:
                     help="fit on the dev set and the catalog benchmarks together (each set weighted equally)")
     ap.add_argument("--cuda-graphs", action="store_true", help="the per-layer decode cost with CUDA graphs")
     ap.add_argument("--llamafile", action="store_true", help="llamafile's factors from its catalog runs (LocalScore)")
+    ap.add_argument("--metal-generations", action="store_true",
+                    help="Metal's decode efficiency and per-layer cost with its change per Apple generation")
     ap.add_argument("--params", help="comma-separated parameters to fit instead of the family's list")
     args = ap.parse_args()
     if args.linear:
@@ -309,6 +405,9 @@ def main() -> int:
         return 0
     if args.cuda_graphs:
         print(json.dumps(fit_cuda_graphs(), indent=2))
+        return 0
+    if args.metal_generations:
+        print(json.dumps(fit_metal_generations(), indent=2))
         return 0
     if args.llamafile:
         print(json.dumps({k: round(v, 4) for k, v in fit_llamafile(args.rounds).items()}, indent=2))

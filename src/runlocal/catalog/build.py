@@ -88,6 +88,7 @@ def machine(e: Entity, *, memory_gb: float | None, gpu_count: int, asm: Assumpti
         nax = "neural accelerator" in str(d.get("architecture", "")).lower() and d.get("fp32_tflops")
         dev = Device(name=d["name"], memory_bytes=gib(mem), bandwidth_bytes_per_s=bw, fp16_flops=flops,
                      backend=backend, kind=kind, vendor=str(d.get("vendor", "")),
+                     architecture=str(d.get("architecture", "")),
                      shader_flops=tflops(float(d["fp32_tflops"])) if nax else None)
         return Machine((dev,), gib(mem), bw, cpu_cores=int(d.get("cpu_cores", 8)), unified_memory=True,
                        gpu_memory_limit_bytes=int(gib(mem) * frac), notes=tuple(notes)), notes

@@ -71,6 +71,16 @@ def check(cat: Catalog | None = None, *, today: dt.date | None = None) -> tuple[
                 problems.append(f"{e.path}: estimate id {est['id']!r} is also used by {keys[str(est['id'])]}")
             else:
                 keys[str(est["id"])] = e.path
+    engine_keys = {str(r.data["estimate"]["id"]) for r in cat.runtimes.values()
+                   if isinstance(r.data.get("estimate"), dict) and "id" in r.data["estimate"]}
+    for e in cat.runtimes.values():
+        through = e.data.get("loads_through")
+        if through is not None and e.data.get("estimate") is not None:
+            problems.append(f"{e.path}: a runtime has either estimate (it runs models) or loads_through (a front "
+                            "end), not both")
+        for k in through or []:
+            if str(k) not in engine_keys:
+                problems.append(f"{e.path}: loads_through names {k!r}, not the estimate id of a catalog runtime")
     for e in cat.prices.values():
         if e.data.get("hardware") not in cat.hardware:
             problems.append(f"{e.path}: hardware '{e.data.get('hardware')}' is not a catalog hardware id")

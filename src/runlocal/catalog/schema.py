@@ -214,6 +214,7 @@ RUNTIME: Spec = {
     "aliases": (LIST, False),
     "defaults": ((dict,), False),
     "estimate": ((dict,), False),  # {id, placement}: how the engine estimates it (absent: not estimated)
+    "loads_through": (LIST, False),  # a front end's engines (estimate keys), in the order it picks them by quant
     "quants": (LIST, False),
     "license": (STR, False),
     "memory_overhead": (STR, False),

@@ -25,6 +25,8 @@ def _a(default: _T, basis: Basis, source: str) -> _T:
     return field(default=default, metadata={"basis": basis, "source": source})
 
 
+_METAL_FIT = ("bench/calibrate.py --metal-generations: llama.cpp, Ollama and llamafile decode runs on Macs (dev set "
+              "and the catalog's fit share), split at speed.METAL_CONCURRENCY_SINCE")
 _LLAMAFILE_FIT = "calibrate.py --llamafile: LocalScore's llamafile runs (data/benchmarks, fit share)"
 _PREFILL_FIT = "calibrate.py --with-benchmarks (dev set at its sources' build dates + fit share of benchmarks)"
 
@@ -158,7 +160,7 @@ class Assumptions:
     decode_eff_rocm: float = _a(0.90, "fitted", "calibrate.py --backends: 2025+ ROCm decode runs, RDNA 2-4 (fit share, "
                                 "n=18)")
     """Same for AMD GPUs."""
-    decode_eff_metal: float = _a(0.844, "fitted", "bench/calibrate.py --linear: llama.cpp decode runs on Macs")
+    decode_eff_metal: float = _a(0.89, "fitted", _METAL_FIT)
     """Same for Apple GPUs with llama.cpp."""
     decode_eff_mlx: float = _a(0.88, "fitted", "bench/calibrate.py --linear: MLX decode runs on Macs")
     """Same for Apple GPUs with MLX."""
@@ -198,8 +200,19 @@ class Assumptions:
     decode_layer_us_cuda_graphs_hbm: float = _a(66.0, "fitted", "calibrate.py --cuda-graphs: the same runs on HBM "
                                                 "GPUs (A100, A30, H100; fit share, n=2)")
     """Same on HBM datacenter GPUs."""
-    decode_layer_us_metal: float = _a(113.7, "fitted", "bench/calibrate.py --linear: llama.cpp decode runs on Macs")
-    """Same on Metal."""
+    decode_layer_us_metal: float = _a(106.0, "fitted", _METAL_FIT)
+    """Same on Metal, for an M3-generation Mac with a current llama.cpp build (concurrent dispatch and fused ops:
+    speed.uses_metal_concurrency); other generations scale by metal_layer_generation_factor."""
+    metal_layer_generation_factor: float = _a(0.78, "fitted", _METAL_FIT)
+    """Ratio of llama.cpp's fixed Metal cost per layer and token from one Apple chip generation to the next (M1 ->
+    M2 -> ...) in current builds: the CPU encodes each token's command buffer and the GPU starts each kernel faster on
+    every generation, so small models decode relatively faster on newer Macs than the bandwidth alone says."""
+    decode_layer_us_metal_serial: float = _a(142.0, "fitted", _METAL_FIT)
+    """Same as decode_layer_us_metal for llama.cpp builds before Metal's concurrent dispatch (before
+    speed.METAL_CONCURRENCY_SINCE) and llamafile's own Metal module."""
+    metal_layer_generation_factor_serial: float = _a(0.64, "fitted", _METAL_FIT)
+    """Same as metal_layer_generation_factor for those builds: kernels launched one after another made an M1 pay
+    about two and a half times an M3's cost per layer."""
     decode_layer_us_other: float = _a(82.0, "assumed", "between the fitted CUDA and Metal figures")
     """Same on ROCm, Vulkan, SYCL and CPU."""
     decode_layer_us_vulkan: float = _a(40.0, "fitted", "calibrate.py --backends: 2025+ Vulkan decode runs on Radeons")
@@ -220,7 +233,12 @@ class Assumptions:
     multi_gpu_token_overhead_us: float = _a(577.0, "fitted", "bench/calibrate.py: Llama 3 8B on 1-8 RTX 4090s")
     """Extra cost per generated token x log2(GPUs) in a layer split, microseconds."""
     mlx_layer_overhead_us: float = _a(90.2, "fitted", "bench/calibrate.py --linear: MLX decode runs on Macs")
-    """MLX's fixed cost per layer per generated token (Python dispatch, kernel launches), microseconds."""
+    """MLX's fixed cost per layer per generated token (Python dispatch, kernel launches), microseconds, on an
+    M3-generation Mac (other generations scale by mlx_layer_generation_factor)."""
+    mlx_layer_generation_factor: float = _a(0.64, "taken", "llama.cpp's factor (calibrate.py --metal-generations, "
+                                            "one era), checked on the dev set's MLX runs (M2 Max, M3 Ultra, M4 Max: "
+                                            "median error 17 / 5 / 10 % -> 4 / 5 / 7 %)")
+    """Same as metal_layer_generation_factor for MLX."""
     offload_token_overhead_us: float = _a(500.0, "assumed", "not measured")
     """Host/device hand-off per generated token when layers are split between GPU and CPU, microseconds."""
     llamafile_layer_us: float = _a(58.8, "fitted", _LLAMAFILE_FIT)

@@ -19,6 +19,7 @@ prefill: t_prompt = max(FLOPs / (eff x peak FLOP/s), ubatches x weights / bandwi
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from .assumptions import Assumptions
@@ -76,6 +77,50 @@ def _per_backend(asm: Assumptions, prefix: str, backend: str, runtime: str, hbm:
         key = "vulkan_intel"
     value = getattr(asm, f"{prefix}_{key}", None)
     return float(value if value is not None else getattr(asm, f"{prefix}_vulkan"))
+
+
+METAL_REFERENCE_GENERATION = 3
+"""decode_layer_us_metal is the per-layer cost of an M3-generation Apple GPU (the middle of the fitted Macs)."""
+
+
+def apple_generation(gpu: Device) -> int:
+    """The Apple chip generation (1 for M1 ... 5 for M5) of an Apple GPU, from the catalog's architecture name
+    ("Apple M4 generation GPU", "Apple A18 Pro GPU (same generation as M4)"); the reference generation when the
+    name gives none."""
+    m = re.search(r"\bM(\d{1,2})\b", gpu.architecture)
+    return int(m.group(1)) if m else METAL_REFERENCE_GENERATION
+
+
+def metal_layer_overhead(gpu: Device, runtime: str, asm: Assumptions, *, concurrent: bool = True) -> float:
+    """Fixed microseconds per layer per generated token on an Apple GPU: the cost at an M3 times the generation
+    factor for each chip generation from it (the CPU encodes each token's command buffer, the GPU starts each kernel,
+    both faster on every generation). llama.cpp builds that dispatch independent kernels concurrently and fuse small
+    ops (uses_metal_concurrency) pay less, most on old chips, and never more; MLX has its own pair."""
+    steps = apple_generation(gpu) - METAL_REFERENCE_GENERATION
+    if runtime == "mlx":
+        return asm.mlx_layer_overhead_us * asm.mlx_layer_generation_factor ** steps
+    serial = asm.decode_layer_us_metal_serial * asm.metal_layer_generation_factor_serial ** steps
+    if not concurrent:
+        return serial
+    # concurrent dispatch never costs more than launching the same kernels one by one (the two fits cross at M4)
+    return min(serial, asm.decode_layer_us_metal * asm.metal_layer_generation_factor ** steps)
+
+
+METAL_CONCURRENCY_SINCE = "2025-09-15"
+"""From about this day llama.cpp's Metal backend runs independent kernels of a token's graph concurrently and fuses
+small ops (ggml-org/llama.cpp #15929, 'metal : allow ops to run concurrently'; the day is estimated from its number,
+between #15631 of 2025-08-28 and #16634 of October 2025; #19555 of 2026-02-12 extends it)."""
+
+NO_METAL_CONCURRENCY = frozenset({"llamafile"})
+"""Runtimes whose Metal module predates it (llamafile compiles its own older ggml-metal at first run)."""
+
+
+def uses_metal_concurrency(runtime: str, build_date: str | None) -> bool:
+    """Whether this llama.cpp-based runtime's Metal backend has concurrent dispatch and op fusion (a current build,
+    or one from METAL_CONCURRENCY_SINCE on, and not a runtime in NO_METAL_CONCURRENCY)."""
+    if runtime in NO_METAL_CONCURRENCY:
+        return False
+    return build_date is None or build_date >= METAL_CONCURRENCY_SINCE
 
 
 def decode_efficiency(backend: str, runtime: str, asm: Assumptions, hbm: bool = False, vendor: str = "") -> float:
@@ -251,7 +296,7 @@ def _read_side(machine: Machine, placement: Placement, runtime: str, quant: str,
 def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Machine, *, runtime: str, quant: str,
                 params: int, active_params: int | None, depth: int, kv_type: str, batch: int,
                 flash_attention: bool, asm: Assumptions, tensor_parallel: bool = False,
-                cuda_graphs: bool = False) -> DecodeStep:
+                cuda_graphs: bool = False, metal_concurrent: bool = True) -> DecodeStep:
     """Seconds for one decode step of `batch` sequences at `depth` tokens of context.
 
     Layer split (llama.cpp, tensor_parallel False): the GPUs hold different layers and run one after another, so
@@ -298,6 +343,8 @@ def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Mach
         t_mem += cpu_bytes / host_read_rate(machine, eff_cpu, asm, cpu_decode_type_factor(w))
     per_layer = (asm.mlx_layer_overhead_us if runtime == "mlx" else asm.decode_layer_us_other
                  if igpu and backend != "cuda" else decode_layer_overhead(backend, asm, hbm, cuda_graphs))
+    if backend == "metal" and gpu is not None:
+        per_layer = metal_layer_overhead(gpu, runtime, asm, concurrent=metal_concurrent)
     if runtime == "llamafile" and gpu is not None:
         # llamafile's own, older GPU modules: a dearer fixed cost per layer and its own ratio to llama.cpp's
         # bandwidth, per vendor (fitted on LocalScore's runs)
@@ -349,7 +396,8 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     graphs = llamacpp and uses_cuda_graphs(gpu, runtime, build_date, n_dev, n_par)
     step = decode_step(a, w, placement, machine, runtime=runtime, quant=quant, params=params,
                        active_params=active_params, depth=depth, kv_type=kv_type, batch=n_par,
-                       flash_attention=flash_attention, asm=asm, cuda_graphs=graphs)
+                       flash_attention=flash_attention, asm=asm, cuda_graphs=graphs,
+                       metal_concurrent=uses_metal_concurrency(runtime, build_date))
     decode_bound = step.bound
     decode = n_par / step.seconds
     if runtime == "ollama":

@@ -135,6 +135,10 @@ def normalize_quant(quant: str) -> str:
     q = ALIASES.get(q, q)
     if q in FTYPES or q in GROUP_QUANTS or q in MLX_FORMATS:
         return q
+    if re.fullmatch(r"UD[-_]IQ[1-4]_(XXS|XS|S|M)", q):
+        return q[3:]  # Unsloth's dynamic IQ files read as their base IQ type (a lower bound on their size)
+    if f"UD-{q}" in FTYPES:
+        return f"UD-{q}"  # "Q8_K_XL": Unsloth's name without its UD- prefix (bartowski's _XL/_L names match above)
     if q in ("EXL2", "EXL3"):
         q = f"{q}-4.0BPW"
     elif re.match(r"^\d{1,2}(\.\d{1,3})?BPW$", q):

@@ -106,7 +106,7 @@ def commands(engine: str, ids: dict[str, Any], hf: str | None, *, gpus: int, use
         out["tensorrt-llm"] = (f"trtllm-serve {name} --max_seq_len {context} --max_batch_size {users}"
                                + (f" --tp_size {gpus}" if gpus > 1 else ""))
     elif engine in ("llama.cpp", "lmstudio", "koboldcpp", "llamafile", "jan", "localai", "ramalama",
-                    "docker-model-runner"):
+                    "docker-model-runner", "gpt4all", "ik_llama.cpp"):
         rpc = ",".join(f"HOST{i}:50052" for i in range(2, nodes + 1))
         out["llama.cpp"] = (f"llama-server -m MODEL.gguf -np {users} -c {users * context} --kv-unified -ngl 999"
                             + (f" --rpc {rpc}  # after `rpc-server --host 0.0.0.0 --port 50052` on each other host"

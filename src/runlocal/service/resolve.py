@@ -150,6 +150,8 @@ def _text_runtime(cat: Catalog, name: str | None, quant_in: str | None) -> Entit
         placement = (e.data.get("estimate") or {}).get("placement")
         if placement == "diffusion":
             raise UnsupportedQuestion(f"{runtime_key(e)} runs image/video models; this model is a language model")
+        if placement is None and e.data.get("loads_through"):
+            return _loader(cat, e, quant_in)
         if placement is None:
             raise InvalidField(f"runtime {e.name!r} is in the catalog, but the engine does not estimate it yet",
                                [runtime_key(r) for r in estimated_runtimes(cat, diffusion=False)])
@@ -172,6 +174,27 @@ def _text_runtime(cat: Catalog, name: str | None, quant_in: str | None) -> Entit
                 if hit is not None:
                     return hit
     return by_key["llama.cpp"]
+
+
+def _loader(cat: Catalog, front: Entity, quant_in: str | None) -> Entity:
+    """The engine a front end (a UI that runs no model itself: text-generation-webui, Open WebUI, Msty) loads this
+    quant through: the first of its data file's `loads_through` engines whose own quant list reads it (the first
+    one when no quant is asked)."""
+    by_key, _ = _runtime_tables(cat)
+    engines = [by_key[k] for k in front.data["loads_through"] if k in by_key]
+    if not engines:
+        raise InvalidField(f"runtime {front.name!r} loads models through engines the catalog does not estimate")
+    if not quant_in:
+        return engines[0]
+    qn = normalize_quant_safe(quant_in)
+    for eng in engines:
+        if qn and qn in {normalize_quant_safe(x) for x in eng.data.get("quants", [])}:
+            return eng
+        if qn.startswith("EXL2-") and runtime_key(eng) == "exllamav2" or \
+                qn.startswith("EXL3-") and runtime_key(eng) == "exllamav3":
+            return eng
+    raise InvalidField(f"{front.name} has no loader for quant {quant_in!r}",
+                       sorted({str(x) for eng in engines for x in eng.data.get("quants", [])})[:12])
 
 
 _TABLES: dict[int, tuple[Catalog, dict[str, Entity], dict[str, Entity]]] = {}
@@ -265,6 +288,10 @@ def resolve(q: Question, *, hw: ResolvedMachine | None = None) -> Resolved:
     key = runtime_key(rt)
     if key == "mlx" and q.runtime and q.runtime.strip().lower().replace(" ", "") in ("lmstudio", "lm-studio"):
         extra_notes += ("LM Studio runs MLX files on its MLX engine: answered for MLX",)
+    if q.runtime and rt.data.get("estimate") and not resolve_runtime(cat, q.runtime).data.get("estimate"):
+        front = resolve_runtime(cat, q.runtime)
+        extra_notes += (f"{front.name} runs no model itself: answered for {rt.name}, the engine it loads "
+                        f"{quant} files through",)
     if key == "mlx" and quant == "MXFP4_MOE":
         quant = "MLX-MXFP4"  # MXFP4 weights on MLX are mlx-community's MXFP4 conversion
     return Resolved(kind="text", model_entity=ment, model=model, diffusion=None, hw=hw, runtime=key,
