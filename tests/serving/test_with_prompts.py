@@ -43,16 +43,19 @@ def test_batched_bench_reports_generation_apart() -> None:
 def test_time_to_first_token_by_hand() -> None:
     from runlocal.estimate.serving import ttft_with_prompts
 
-    # 32 running, T = 5.8368 s per round (above), own prompt 0.1024 s. 16 users: all admitted; each of the other 15
-    # is in prefill 0.1024 of every 5.8368 s: 0.1024 x (1 + 15 x 0.1024 / 5.8368) = 0.1294 s.
+    # 32 running, T = 5.8368 s per round (above), own prompt 0.1024 s. 16 users: all admitted, arriving together
+    # (a benchmark's wave); their prompts are done at 1, 2, ... 16 x 0.1024 s: mean (16 + 1) / 2 x 0.1024 = 0.8704 s.
     p = CurvePoint(32, 50.0, 1600.0, 20.0, "memory", True)
     assert ttft_with_prompts(p, users=16, prompt_tokens=1024, output_tokens=128,
-                             prefill_tokens_per_s=10_000) == pytest.approx(0.1294, abs=1e-3)
-    # 128 users, 32 slots: by Little's law each waits (128 / 32 - 1) x 5.8368 = 17.51 s for a slot, then its prompt
-    # with 31 others running: 0.1024 x (1 + 31 x 0.1024 / 5.8368) = 0.1581 s
+                             prefill_tokens_per_s=10_000) == pytest.approx(0.8704, abs=1e-3)
+    # 128 users, 32 slots: by Little's law each waits (128 / 32 - 1) x 5.8368 = 17.51 s for a slot, then its wave of
+    # 32 prompts: (32 + 1) / 2 x 0.1024 = 1.6896 s
     q = CurvePoint(128, 50.0, 1600.0, 20.0, "queue", False)
     assert ttft_with_prompts(q, users=128, prompt_tokens=1024, output_tokens=128,
-                             prefill_tokens_per_s=10_000) == pytest.approx(17.510 + 0.158, abs=0.01)
+                             prefill_tokens_per_s=10_000) == pytest.approx(17.510 + 1.690, abs=0.01)
+    # one user: its own prompt only
+    assert ttft_with_prompts(p, users=1, prompt_tokens=1024, output_tokens=128,
+                             prefill_tokens_per_s=10_000) == pytest.approx(0.1024, abs=1e-4)
     assert ttft_with_prompts(p, users=1, prompt_tokens=0, output_tokens=128, prefill_tokens_per_s=10_000) is None
 
 

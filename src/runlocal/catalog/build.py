@@ -108,7 +108,7 @@ def machine(e: Entity, *, memory_gb: float | None, gpu_count: int, asm: Assumpti
     dev = Device(name=d["name"], memory_bytes=gib(mem), bandwidth_bytes_per_s=bw, fp16_flops=flops,
                  backend=d["backend"], kind="gpu", pcie_bytes_per_s=pcie, hbm=hbm, tensor_cores=tensor,
                  half_precision_ok=fp16_ok, int8_ops=int8_ops(d), sm_clocks=sm_clocks(d),
-                 vendor=str(d.get("vendor", "")), shader_flops=_intel_vector_flops(d),
+                 vendor=str(d.get("vendor", "")), shader_flops=_vector_flops(d),
                  architecture=str(d.get("architecture", "")))
     return Machine(tuple([dev] * gpu_count), gib(host_gb), gb_s(host_bw), notes=tuple(notes)), notes
 
@@ -143,11 +143,21 @@ def int8_ops(d: dict[str, Any]) -> float | None:
     return tflops(2 * float(fp16)) if fp16 else None
 
 
-def _intel_vector_flops(d: dict[str, Any]) -> float | None:
-    """An Intel Arc card's FP16 rate on its vector engines (twice FP32), which llama.cpp's Vulkan backend multiplies
-    prompts on where it does not reach the XMX units (their rate is fp16_tensor_tflops)."""
+def _vector_flops(d: dict[str, Any]) -> float | None:
+    """A GPU's FP16 rate on its shader ALUs, for software that does not reach the matrix units fp16_tensor_tflops
+    counts: an Intel Arc card's vector engines (twice FP32), which llama.cpp's Vulkan backend multiplies prompts on
+    where it does not reach the XMX units; an RDNA 3 or RDNA 4 Radeon's packed FP16 without WMMA or dual issue
+    (its fp32_tflops figure, which counts dual issue), which llamafile's own kernels reach (speed.matrix_units_used).
+    None where fp16_tensor_tflops already is the shader rate (RDNA 2 and older) or the part is neither."""
     fp32 = d.get("fp32_tflops")
-    return tflops(2 * float(fp32)) if d.get("vendor") == "intel" and fp32 else None
+    if not fp32:
+        return None
+    if d.get("vendor") == "intel":
+        return tflops(2 * float(fp32))
+    arch = str(d.get("architecture", ""))
+    if d.get("vendor") == "amd" and (arch.startswith("RDNA 3") or arch.startswith("RDNA 4")):
+        return tflops(float(fp32))
+    return None
 
 
 def sm_clocks(d: dict[str, Any]) -> float | None:

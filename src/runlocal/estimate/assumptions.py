@@ -254,8 +254,10 @@ class Assumptions:
     """Same on Apple GPUs (Metal)."""
     llamafile_prefill_nvidia: float = _a(0.81, "fitted", _LLAMAFILE_FIT)
     """llamafile's prompt rate against a current llama.cpp build's on NVIDIA GPUs."""
-    llamafile_prefill_amd: float = _a(0.32, "fitted", _LLAMAFILE_FIT)
-    """Same on AMD GPUs."""
+    llamafile_prefill_amd: float = _a(0.60, "fitted", "grid over LocalScore's llamafile prompt runs on Radeons (fit "
+                                      "share, 16; mean |log error| 0.24, was 0.75 at 0.32 against the WMMA rate)")
+    """Same on AMD GPUs, against the shader FP16 rate (llamafile does not reach RDNA 3/4's WMMA units:
+    speed.matrix_units_used)."""
     llamafile_prefill_apple: float = _a(0.99, "fitted", _LLAMAFILE_FIT)
     """Same on Apple GPUs."""
     ollama_decode_factor: float = _a(0.80, "fitted", "bench/calibrate.py --with-benchmarks: Ollama decode runs")
@@ -288,6 +290,11 @@ class Assumptions:
     moe_full_tile_tokens: float = _a(128.0, "assumed", "the 128-row tiles of llama.cpp's MMQ kernels")
     """Tokens an expert matmul needs to fill the tensor cores; fewer tokens per expert run proportionally
     slower."""
+    serving_step_tokens: int = _a(8192, "taken", "vLLM's max_num_batched_tokens default for its API server (V1), "
+                                  "SGLang's chunked_prefill_size and TensorRT-LLM's max_num_tokens defaults")
+    """Prompt tokens a serving engine (vLLM, SGLang, TensorRT-LLM) computes in one step: a prompt up to this long goes
+    in one step, and under load the step fills with several requests' prompts, so each MoE expert sees that many
+    tokens x used / experts (llama.cpp's steps are n_ubatch long)."""
     prefill_eff_rocm: float = _a(0.43, "fitted", "calibrate.py --backends: 2025+ ROCm prefill runs, RDNA 2-4 (fit "
                                  "share, n=10)")
     """Achieved / peak FP16 FLOP/s on AMD prompt processing."""

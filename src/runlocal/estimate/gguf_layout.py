@@ -516,6 +516,57 @@ def _block_qwen_hybrid(a: Architecture, i: int) -> list[TensorSpec]:
     return out + (_nextn(a, p) if mtp else [])
 
 
+# --- LFM2 (Liquid AI): gated short convolutions and GQA attention -----------------------------------
+_LFM2 = frozenset({"lfm2", "lfm2moe"})
+
+
+def _ffn_lfm2(a: Architecture, p: str, i: int) -> list[TensorSpec]:
+    """llama_model_lfm2::load_arch_tensors: a SwiGLU FFN on every layer; past the leading dense layers
+    (lfm2moe: leading_dense_block_count) routed experts with a sigmoid router bias (exp_probs_b, required)."""
+    d = a.hidden_size
+    if not a.is_moe_layer(i):
+        ff = a.intermediate_size
+        return [_w(f"{p}.ffn_gate", d, ff), _w(f"{p}.ffn_down", ff, d), _w(f"{p}.ffn_up", d, ff)]
+    e, w = a.n_experts, _moe_width(a)
+    return [
+        _w(f"{p}.ffn_gate_inp", d, e),
+        _w(f"{p}.ffn_gate_exps", d, w, e),
+        _w(f"{p}.ffn_down_exps", w, d, e),
+        _w(f"{p}.ffn_up_exps", d, w, e),
+        _b(f"{p}.exp_probs_b", e),
+    ]
+
+
+def _mixer_shortconv(a: Architecture, p: str) -> list[TensorSpec]:
+    """The conv block: in_proj to B, C, x (3 x hidden), a depthwise causal conv of conv_L_cache taps (the
+    converter squeezes HF's (hidden, 1, L) to 2-D: ne0 = L), out_proj; no biases (conv_bias false)."""
+    d = a.hidden_size
+    return [
+        _w(f"{p}.shortconv.conv", a.ssm_conv_kernel or 3, d),
+        _w(f"{p}.shortconv.in_proj", d, 3 * d),
+        _w(f"{p}.shortconv.out_proj", d, d),
+    ]
+
+
+def _block_lfm2(a: Architecture, i: int) -> list[TensorSpec]:
+    """LFM2 / LFM2-MoE (src/models/lfm2.cpp): ffn_norm and the FFN, the operator norm (attn_norm), then a short
+    convolution on conv layers (head_count_kv 0, layer kind LINEAR) or GQA attention with per-head RMS q/k norms
+    (always present, whatever qk_norm says: a GGUF's blk.0 is a conv layer)."""
+    p, d = f"blk.{i}", a.hidden_size
+    out = [_w(f"{p}.ffn_norm", d), *_ffn_lfm2(a, p, i), _w(f"{p}.attn_norm", d)]
+    if a.kind_of_layer(i) == LINEAR:
+        return out + _mixer_shortconv(a, p)
+    q, kv = _q_dim(a), _kv_dim(a)
+    return out + [
+        _w(f"{p}.attn_q_norm", a.head_dim),
+        _w(f"{p}.attn_k_norm", a.head_dim),
+        _w(f"{p}.attn_q", d, q),
+        _w(f"{p}.attn_k", d, kv),
+        _w(f"{p}.attn_v", d, kv),
+        _w(f"{p}.attn_output", q, d),
+    ]
+
+
 _BLOCKS = {
     "phi2": _block_phi2,
     "phi3": _block_phi3,
@@ -536,6 +587,8 @@ _BLOCKS = {
     "qwen3next": _block_qwen_hybrid,
     "qwen35": _block_qwen_hybrid,
     "qwen35moe": _block_qwen_hybrid,
+    "lfm2": _block_lfm2,
+    "lfm2moe": _block_lfm2,
 }
 
 
@@ -563,7 +616,8 @@ def _head(a: Architecture) -> list[TensorSpec]:
 
 def _tail(a: Architecture) -> list[TensorSpec]:
     d = a.hidden_size
-    out = _norm(a, "output_norm", d)
+    # LFM2's final norm is stored as token_embd_norm (LLM_TENSOR_OUTPUT_NORM_LFM2, "fix for wrong tensor name")
+    out = _norm(a, "token_embd_norm" if a.arch in _LFM2 else "output_norm", d)
     if not _is_tied(a) or a.arch in ("phi2", "gpt-oss"):
         out.append(_w("output", d, a.vocab_size))
         if a.arch == "phi2":

@@ -114,7 +114,7 @@ _CONVERTER_F32 = (
     "altup_predict_coef",
 )
 # architectures whose converter writes head_count_kv per layer (GraniteHybridModel: 0 on Mamba/FFN blocks)
-_PER_LAYER_KV = frozenset({"nemotron_h", "nemotron_h_moe"})
+_PER_LAYER_KV = frozenset({"nemotron_h", "nemotron_h_moe", "lfm2", "lfm2moe"})  # lfm2: 0 on conv blocks
 _BLK = re.compile(r"blk\.(\d+)\.")
 # file types whose tensors include a type that needs an importance matrix (tensor_requires_imatrix)
 REQUIRES_IMATRIX = frozenset(

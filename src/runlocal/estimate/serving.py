@@ -34,7 +34,7 @@ from .assumptions import Assumptions
 from .engine import ATTENTION_FUSED_ENGINES, Estimate, Query, estimate
 from .memory import kv_type_bytes, kv_values_per_token
 from .specs import FULL, LINEAR, MLA, NONE, SLIDING, Architecture
-from .speed import DecodeStep, decode_step
+from .speed import SERVING_STEP_ENGINES, DecodeStep, decode_step, estimate_speed
 
 TENSOR_PARALLEL_ENGINES = frozenset({"vllm", "sglang", "tensorrt-llm", "mlc-llm"})
 """Engines that split every layer over the GPUs; the llama.cpp family splits by layers."""
@@ -238,14 +238,15 @@ def ttft_with_prompts(point: CurvePoint, *, users: int, prompt_tokens: int, outp
     and the engine runs B of them at once (the curve's running batch).
 
     Each admitted request stays T = B x P / R + O x s(B) (with_prompts). More clients than B wait for a slot: by
-    Little's law users = (B / T) x (wait + T), so wait = (users / B - 1) x T. An admitted prompt takes P / R, plus
-    the prompts of the others that are in prefill when it arrives (each of the other B - 1 is there P / R of every
-    T, and shares the GPU with it)."""
+    Little's law users = (B / T) x (wait + T), so wait = (users / B - 1) x T. The admitted requests arrive together,
+    as a benchmark's fixed-length requests do (they start and finish in waves): their prompts are prefilled first come
+    first served, the k-th done after k x P / R, so the mean over the n = min(users, B) admitted is (n + 1) / 2 x P / R
+    (R: the engine's prefill rate with its steps full of prompts, serving.batched_prefill)."""
     if not prefill_tokens_per_s or prompt_tokens <= 0:
         return None
     running, own, t_round = _closed_loop(point, prompt_tokens, output_tokens, prefill_tokens_per_s)
-    busy = min(users, running) - 1
-    prefill = own * (1 + max(0.0, busy) * own / t_round)
+    admitted = max(1.0, min(users, running))
+    prefill = own * (admitted + 1) / 2
     wait = max(0.0, users / running - 1) * t_round
     return wait + prefill
 
@@ -324,8 +325,25 @@ def serve(q: Query, *, engine: str, context_tokens: int, output_tokens: int, pro
     return ServingEstimate(engine=engine, gpu_count=q.machine.gpu_count, tensor_parallel=tp, pool_bytes=int(pool),
                            kv_bytes_per_sequence=per_seq, max_concurrency=int(max_conc),
                            typical_concurrency=int(typical), context_tokens=ctx,
-                           curve=tuple(curve), knee=knee, prefill_tokens_per_s=est.speed.prefill_tokens_per_s,
+                           curve=tuple(curve), knee=knee, prefill_tokens_per_s=batched_prefill(single_q, est, engine),
                            single=est, notes=tuple(notes))
+
+
+def batched_prefill(q: Query, est: Estimate, engine: str) -> float | None:
+    """Prompt tokens/s under load: a serving engine fills each step with several requests' prompts (up to
+    serving_step_tokens), so each step's weight reads are shared by more tokens and an MoE model's experts see more
+    tokens each than one prompt gives them (nearer their full rate); the llama.cpp family (n_ubatch steps either
+    way) keeps the single-request rate."""
+    single = est.speed.prefill_tokens_per_s if est.speed else None
+    arch = q.model.arch
+    if single is None or engine not in SERVING_STEP_ENGINES or est.placement is None:
+        return single
+    sp = estimate_speed(arch, est.weights_detail, est.placement, q.machine, runtime=engine, quant=est.quant,
+                        params=q.model.params, active_params=q.model.active_params, depth=q.depth_tokens,
+                        prompt=q.prompt_tokens, kv_type=q.kv_cache_type, parallel=1,
+                        flash_attention=True, asm=q.assumptions,
+                        prefill_step_tokens=q.assumptions.serving_step_tokens)
+    return max(single, sp.prefill_tokens_per_s or single)
 
 
 def under_load(s: ServingEstimate, *, rate_per_s: float, prompt_tokens: int, output_tokens: int) -> LoadResult:

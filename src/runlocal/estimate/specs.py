@@ -40,6 +40,12 @@ def mamba2_state_elements(d_inner: int, d_state: int, n_groups: int, d_conv: int
     return (d_conv - 1) * (d_inner + 2 * n_groups * d_state) + d_state * d_inner
 
 
+def shortconv_state_elements(hidden_size: int, l_cache: int) -> int:
+    """Recurrent state of one LFM2 short-convolution layer per sequence, in f32 elements: llama_hparams::n_embd_r()
+    = n_embd x (n_shortconv_l_cache - 1), the last L - 1 inputs of the conv (n_embd_s() is 0: no SSM state)."""
+    return hidden_size * max(l_cache - 1, 0)
+
+
 ARCH_BOUNDS: tuple[tuple[str, int, int], ...] = (
     ("n_layers", 1, MAX_LAYERS), ("hidden_size", 1, MAX_WIDTH), ("n_heads", 1, MAX_WIDTH),
     ("n_kv_heads", 0, MAX_WIDTH), ("head_dim", 1, MAX_WIDTH), ("intermediate_size", 0, MAX_WIDTH * 16),

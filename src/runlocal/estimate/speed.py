@@ -79,6 +79,9 @@ def _per_backend(asm: Assumptions, prefix: str, backend: str, runtime: str, hbm:
     return float(value if value is not None else getattr(asm, f"{prefix}_vulkan"))
 
 
+SERVING_STEP_ENGINES = frozenset({"vllm", "sglang", "tensorrt-llm"})
+"""Engines that prefill a whole prompt (up to serving_step_tokens) in one step, not in n_ubatch pieces."""
+
 METAL_REFERENCE_GENERATION = 3
 """decode_layer_us_metal is the per-layer cost of an M3-generation Apple GPU (the middle of the fitted Macs)."""
 
@@ -144,10 +147,11 @@ def decode_layer_overhead(backend: str, asm: Assumptions, hbm: bool = False, cud
 
 def prefill_efficiency(backend: str, runtime: str, asm: Assumptions, hbm: bool = False, vendor: str = "") -> float:
     """Achieved / peak FLOP/s in prompt processing (the ``prefill_eff_*`` assumptions; none for the CPU). The
-    serving engines (vLLM, SGLang, TensorRT-LLM) on NVIDIA take ``prefill_eff_serving``: whole prompts through
-    cuBLAS/CUTLASS GEMMs and fused attention, not llama.cpp's kernels."""
-    if runtime in ("vllm", "sglang", "tensorrt-llm") and backend == "cuda":
-        return asm.prefill_eff_serving
+    serving engines (vLLM, SGLang, TensorRT-LLM) on NVIDIA, AMD (ROCm) and Intel (XPU) GPUs take
+    ``prefill_eff_serving``: whole prompts through their vendor GEMM libraries and fused attention, not llama.cpp's
+    kernels for that backend."""
+    if runtime in ("vllm", "sglang", "tensorrt-llm") and backend in ("cuda", "rocm", "sycl"):
+        return asm.prefill_eff_serving  # their own GEMM libraries (cuBLAS, hipBLASLt, oneDNN), not llama.cpp's kernels
     return _per_backend(asm, "prefill_eff", backend, runtime, hbm, vendor)
 
 
@@ -170,18 +174,20 @@ def matmul_params(a: Architecture, w: Weights, params: int, active: int | None) 
     return float(max(n, act * 0.5))
 
 
-def moe_expert_penalty(a: Architecture, params: int, active: int | None, asm: Assumptions) -> float:
+def moe_expert_penalty(a: Architecture, params: int, active: int | None, asm: Assumptions,
+                       step_tokens: float | None = None) -> float:
     """Extra effective parameters per prompt token because expert matmuls see few tokens each.
 
-    Each expert gets ubatch x n_used / n_experts tokens per ubatch; a matmul that short fills only
-    tokens / moe_full_tile_tokens of the tensor cores, so the expert share of FLOPs is divided by that.
+    Each expert gets step x n_used / n_experts tokens per step (step: llama.cpp's n_ubatch unless given); a matmul
+    that short fills only tokens / moe_full_tile_tokens of the tensor cores, so the expert share of FLOPs is divided
+    by that.
     """
     if not a.n_experts or not active:
         return 0.0
     per_expert = a.n_experts_used * 3 * a.hidden_size * a.moe_intermediate_size
     n_moe = sum(1 for i in range(a.n_layers) if a.is_moe_layer(i))
     expert_active = per_expert * n_moe
-    tokens = asm.n_ubatch * a.n_experts_used / a.n_experts
+    tokens = (step_tokens or asm.n_ubatch) * a.n_experts_used / a.n_experts
     fill = min(1.0, tokens / asm.moe_full_tile_tokens)
     return expert_active * (1.0 / fill - 1.0)
 
@@ -377,11 +383,14 @@ def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Mach
 def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: Machine, *, runtime: str,
                    quant: str, params: int, active_params: int | None, depth: int, prompt: int,
                    kv_type: str, parallel: int, flash_attention: bool, asm: Assumptions,
-                   llamacpp: bool = False, build_date: str | None = None) -> SpeedResult:
+                   llamacpp: bool = False, build_date: str | None = None,
+                   prefill_step_tokens: int | None = None) -> SpeedResult:
     """Decode and prefill rates for this placement (see the module docstring for the formulas).
 
     llamacpp: the runtime runs llama.cpp's kernels (llama.cpp, Ollama, LM Studio, ...); build_date: the date of
-    that llama.cpp build (ISO), None for a current one."""
+    that llama.cpp build (ISO), None for a current one; prefill_step_tokens: prompt tokens per step (default:
+    llama.cpp's n_ubatch, or for a serving engine the prompt up to serving_step_tokens; serving.serve passes the full
+    step for prompts batched under load)."""
     if placement.fits == "no":
         return SpeedResult(None, None, None, None, None, None, "memory", "compute",
                            ("does not fit: no speed",))
@@ -412,14 +421,20 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     # ---- prefill: FLOPs over compute (attention weighted by its kernel cost), pipelined over GPUs ----
     p = max(prompt, 1)
     mean_ctx = depth + p / 2
-    moe_pen = moe_expert_penalty(a, params, active_params, asm)
+    shared_steps = prefill_step_tokens is not None and prefill_step_tokens > p  # other prompts fill the step
+    if prefill_step_tokens is None and runtime in SERVING_STEP_ENGINES:
+        prefill_step_tokens = min(p, asm.serving_step_tokens)
+    step_tokens = prefill_step_tokens or asm.n_ubatch
+    moe_pen = moe_expert_penalty(a, params, active_params, asm, step_tokens)
     # The output head (vocab x hidden) runs for the tokens whose logits are asked for: llama.cpp (and llama-bench's
     # pp test) computes them for the last prompt token only, so the head is counted once, not once per token
     # (counting it per token made a 49K-vocabulary 135M model 1.4x and a 262K-vocabulary one 2.7x too slow).
     head_params = float(a.vocab_size * a.hidden_size)
     body = max(mp - head_params, mp * 0.25)
     flops = p * (2 * (body + moe_pen) + attention_flops(a, mean_ctx) * attn_factor) + 2 * head_params
-    n_ub = math.ceil(p / asm.n_ubatch)
+    # a step longer than the prompt holds other requests' prompts too (serving under load): this prompt's share of
+    # each step's weight reads and fixed costs is p / step
+    n_ub: float = p / step_tokens if shared_steps else math.ceil(p / step_tokens)
     qf = asm.prefill_quant_factor_f16 if f16 else 1.0
     mmq = gpu is not None and llamacpp and uses_mmq(gpu, backend, quant, build_date)
     if gpu is not None:
@@ -428,10 +443,12 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
         elif gpu.shader_flops and not matrix_units_used(gpu, backend, runtime, build_date):
             t_c = flops / (peff * qf * gpu.shader_flops)
             if gpu.vendor != "intel":
-                notes.append(f"{runtime} leaves the GPU's Neural Accelerators unused: prompts run on the shader ALUs")
+                units = "WMMA matrix units" if gpu.vendor == "amd" else "Neural Accelerators"
+                notes.append(f"{runtime} leaves the GPU's {units} unused: prompts run on the shader ALUs")
         else:
             t_c = flops / (peff * qf * (gpu.fp16_flops or peak))
-        gpu_w = sum(touched_layer_bytes(a, w, i, batch=min(p, asm.n_ubatch)) for i in range(first_gpu, n))
+        gpu_w = sum(touched_layer_bytes(a, w, i, batch=step_tokens if shared_steps else min(p, step_tokens))
+                    for i in range(first_gpu, n))
         t_m = n_ub * gpu_w / (eff_gpu * gpu.bandwidth_bytes_per_s)
         t_pre = max(t_c, t_m) / pipeline_speedup(n_dev, p, asm)
         t_pre += n_ub * n * asm.prefill_layer_overhead_us * 1e-6
@@ -523,9 +540,13 @@ def uses_neural_accelerators(runtime: str, build_date: str | None) -> bool:
 def matrix_units_used(gpu: Device, backend: str, runtime: str, build_date: str | None) -> bool:
     """Whether prompts reach the matrix units that fp16_flops counts, on a GPU that also has a shader_flops rate:
     Intel Arc's XMX engines except on llama.cpp's Vulkan backend; Apple M5's Neural Accelerators where
-    uses_neural_accelerators says so."""
+    uses_neural_accelerators says so; a Radeon's WMMA units except under llamafile, whose own AMD kernels stay on the
+    shader ALUs (LocalScore's llamafile runs: RDNA 2 cards prompt as fast as RDNA 3 ones with two to three times the
+    WMMA rate)."""
     if gpu.vendor == "intel":
         return backend != "vulkan"
+    if gpu.vendor == "amd":
+        return runtime != "llamafile"
     return uses_neural_accelerators(runtime, build_date)
 
 

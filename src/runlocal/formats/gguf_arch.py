@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import FileFormatError
 from ..estimate.ggml_types import FTYPES
-from ..estimate.specs import LINEAR, SLIDING, Architecture, mamba2_state_elements
+from ..estimate.specs import LINEAR, SLIDING, Architecture, mamba2_state_elements, shortconv_state_elements
 from . import gguf as gg
 from .arch_defaults import DEFAULT_CONTEXT_LENGTH, PARALLEL_ATTN_FFN, SLIDING_WINDOW_PATTERN
 
@@ -105,6 +105,12 @@ def arch_from_gguf(g: gg.GGUFFile) -> tuple[Architecture, int, int | None]:
         if isinstance(ff_raw, list) and ff_raw:
             ffn = _num(ff_raw[0], f"{arch}.feed_forward_length", label)
             gemma["double_wide_mlp"] = _num(ff_raw[-1], f"{arch}.feed_forward_length", label) == 2 * ffn
+    if arch in ("lfm2", "lfm2moe"):
+        # short-convolution layers (head_count_kv 0): a conv window of shortconv.l_cache taps, whose last
+        # l_cache - 1 inputs are the recurrent state (llama_hparams::n_embd_r)
+        l_cache = num("shortconv.l_cache", 3)
+        gemma["ssm_conv_kernel"] = l_cache
+        gemma["linear_state_elements"] = shortconv_state_elements(hidden, l_cache)
     a = Architecture(
         arch=arch, n_layers=n_layers, hidden_size=hidden, n_heads=heads, n_kv_heads=n_kv,
         head_dim=head_dim, intermediate_size=ffn, vocab_size=vocab,
@@ -133,13 +139,14 @@ def arch_from_gguf(g: gg.GGUFFile) -> tuple[Architecture, int, int | None]:
         ssm_d_state=num("ssm.state_size", 0),
         ssm_n_groups=num("ssm.group_count", 0),
         ssm_n_heads=num("ssm.time_step_rank", 0),
-        ssm_conv_kernel=num("ssm.conv_kernel", 0),
+        ssm_conv_kernel=gemma.pop("ssm_conv_kernel", None) or num("ssm.conv_kernel", 0),
         nextn_layers=num("nextn_predict_layers", 0),
         moe_layer_step=num("interleave_moe_layer_step", 0),
         parallel_ssm=arch == "falcon-h1",  # the architecture runs attention and Mamba-2 side by side
-        linear_state_elements=mamba2_state_elements(num("ssm.inner_size", 0), num("ssm.state_size", 0),
-                                                    num("ssm.group_count", 0) or 1, num("ssm.conv_kernel", 0) or 4)
-        if num("ssm.inner_size", 0) and num("ssm.state_size", 0) else 0,
+        linear_state_elements=gemma.pop("linear_state_elements", None) or (
+            mamba2_state_elements(num("ssm.inner_size", 0), num("ssm.state_size", 0),
+                                  num("ssm.group_count", 0) or 1, num("ssm.conv_kernel", 0) or 4)
+            if num("ssm.inner_size", 0) and num("ssm.state_size", 0) else 0),
         indexer_n_heads=num("attention.indexer.head_count", 0),
         indexer_head_dim=num("attention.indexer.key_length", 0),
         indexer_top_k=num("attention.indexer.top_k", 0),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..estimate.specs import Architecture, mamba2_state_elements
+from ..estimate.specs import Architecture, mamba2_state_elements, shortconv_state_elements
 from .arch_defaults import ATTN_BIAS, DEFAULT_CONTEXT_LENGTH, PARALLEL_ATTN_FFN, QK_NORM, SLIDING_WINDOW_PATTERN
 
 _ARCH_MAP = {
@@ -42,6 +42,9 @@ _ARCH_MAP = {
     "HunYuanMoEV1ForCausalLM": "hunyuan-moe",
     "Gemma4ForConditionalGeneration": "gemma4",
     "Gemma4ForCausalLM": "gemma4",
+    "Lfm2ForCausalLM": "lfm2",
+    "LFM2ForCausalLM": "lfm2",
+    "Lfm2MoeForCausalLM": "lfm2moe",
 }
 _MODEL_TYPE_MAP = {
     "llama": "llama", "mistral": "llama", "mixtral": "llama", "qwen2": "qwen2", "qwen3": "qwen3",
@@ -51,7 +54,7 @@ _MODEL_TYPE_MAP = {
     "gemma3n_text": "gemma3n", "cohere": "command-r", "cohere2": "cohere2", "llama4": "llama4",
     "llama4_text": "llama4", "falcon_h1": "falcon-h1", "deepseek_v32": "deepseek32", "hunyuan_v1_moe": "hunyuan-moe",
     "glm_moe_dsa": "glm-dsa",
-    "gemma4": "gemma4", "gemma4_text": "gemma4",
+    "gemma4": "gemma4", "gemma4_text": "gemma4", "lfm2": "lfm2", "lfm2_moe": "lfm2moe",
 }
 
 
@@ -92,8 +95,13 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
     layer_types = c.get("layer_types")
     lt: tuple[str, ...] | None = None
     if isinstance(layer_types, list) and layer_types:
-        mapping = {"full_attention": "full", "sliding_attention": "sliding", "linear_attention": "linear"}
+        mapping = {"full_attention": "full", "sliding_attention": "sliding", "linear_attention": "linear",
+                   "conv": "linear"}  # LFM2's short-convolution layers keep a fixed state, no KV
         lt = tuple(mapping.get(str(x), "full") for x in layer_types)
+    elif arch in ("lfm2", "lfm2moe") and isinstance(c.get("full_attn_idxs"), list):
+        # the first LFM2 configs list the attention layers instead of layer_types
+        attn = {_int(x) for x in c["full_attn_idxs"]}
+        lt = tuple("full" if i in attn else "linear" for i in range(_int(c["num_hidden_layers"])))
     ffn_dense = c.get("intermediate_size")
     moe_width = c.get("moe_intermediate_size") or (c.get("intermediate_size") if n_exp else 0)
     if arch == "llama4" and c.get("intermediate_size_mlp"):
@@ -115,6 +123,12 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
             n_exp = 0
         if arch == "gemma4" and n_exp:
             ssm["n_experts_used"] = _int(c.get("top_k_experts") or c.get("num_experts_per_tok") or 0)
+    if arch in ("lfm2", "lfm2moe"):
+        l_cache = _int(c.get("conv_L_cache") or 3)
+        ssm = {"ssm_conv_kernel": l_cache, "linear_state_elements": shortconv_state_elements(hidden, l_cache),
+               "first_k_dense": _int(c.get("num_dense_layers") or 0)}
+        if arch == "lfm2":
+            ffn_dense = _lfm2_ff_dim(c)
     if arch == "falcon-h1":
         d_inner = _int(c.get("mamba_d_ssm") or 2 * hidden)
         d_state, groups, conv = (_int(c.get("mamba_d_state") or 128), _int(c.get("mamba_n_groups") or 1),
@@ -131,7 +145,7 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         head_dim=head_dim,
         intermediate_size=_widest(ffn_dense) or 4 * hidden,
         vocab_size=_int(c["vocab_size"]),
-        tie_embeddings=bool(c.get("tie_word_embeddings", False)),
+        tie_embeddings=bool(c.get("tie_word_embeddings", c.get("tie_embedding", arch in ("lfm2", "lfm2moe")))),
         context_length=_int(c.get("max_position_embeddings") or DEFAULT_CONTEXT_LENGTH),
         sliding_window=_int(sliding) if sliding and (pattern or (lt and "sliding" in lt)) else None,
         sliding_window_pattern=_int(pattern) if sliding and pattern else None,
@@ -145,7 +159,7 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         moe_intermediate_size=_widest(moe_width or 0),
         n_shared_experts=_widest(c.get("n_shared_experts") or c.get("num_shared_expert")
                                  or (1 if arch == "llama4" and n_exp else 0)),
-        first_k_dense=_int(c.get("first_k_dense_replace") or 0),
+        first_k_dense=ssm.pop("first_k_dense", None) or _int(c.get("first_k_dense_replace") or 0),
         q_lora_rank=_int(c.get("q_lora_rank") or 0),
         kv_lora_rank=_int(c.get("kv_lora_rank") or 0),
         qk_rope_head_dim=_int(c.get("qk_rope_head_dim") or 0),
@@ -167,6 +181,21 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         params, active_calc = count_params(a)
         active = active or active_calc
     return a, _int(params), (_int(active) if active else None)
+
+
+def _lfm2_ff_dim(c: dict[str, Any]) -> int:
+    """LFM2's SwiGLU width as LFM2Model._add_feed_forward_length writes it: block_ff_dim (or intermediate_size),
+    with block_auto_adjust_ff_dim int(2 x ff / 3), times block_ffn_dim_multiplier, rounded up to a multiple of
+    block_multiple_of (Transformers' defaults: adjust, 1.0, 256). LFM2-1.2B: 12288 -> 8192."""
+    ff = _int(c.get("block_ff_dim") or c.get("intermediate_size") or 0)
+    if c.get("block_auto_adjust_ff_dim", True) is not False:
+        ff = int(2 * ff / 3)
+        mult = c.get("block_ffn_dim_multiplier", 1.0)
+        if isinstance(mult, int | float) and not isinstance(mult, bool):
+            ff = int(mult * ff)
+        m = _int(c.get("block_multiple_of") or 256)
+        ff = m * ((ff + m - 1) // m)
+    return ff
 
 
 def _widest(v: Any) -> int:
