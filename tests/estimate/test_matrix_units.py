@@ -46,3 +46,15 @@ def test_llamafile_prompts_on_an_rdna3_card_say_so_and_rdna2_is_unchanged() -> N
     assert 0.8 < ratio < 1.6
     llama_cpp = answer({**q, "hardware": "RX 7900 XTX", "runtime": "llama.cpp"})
     assert not any("WMMA" in n for n in llama_cpp["basis"]["notes"])
+
+
+def test_an_m5_entry_without_a_shader_figure_gets_a_quarter_of_its_neural_accelerator_rate() -> None:
+    from runlocal.catalog.build import APPLE_NA_MULTIPLE
+
+    q = {"model": "Llama 3.1 8B", "hardware": "M5 Max 40c"}
+    with_na = answer({**q, "runtime": "llama.cpp"})
+    without = answer({**q, "runtime": "llamafile"})
+    assert any("Neural Accelerators unused" in n for n in without["basis"]["notes"])
+    # the compute-bound prompt rate falls by about the multiple (llamafile's own factor and fixed costs aside)
+    ratio = with_na["speed"]["prefill_tokens_per_s"] / without["speed"]["prefill_tokens_per_s"]
+    assert 0.5 * APPLE_NA_MULTIPLE < ratio < 1.5 * APPLE_NA_MULTIPLE

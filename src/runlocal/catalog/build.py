@@ -85,11 +85,17 @@ def machine(e: Entity, *, memory_gb: float | None, gpu_count: int, asm: Assumpti
         else:
             frac = asm.unified_gpu_fraction
         backend = d["backend"]
-        nax = "neural accelerator" in str(d.get("architecture", "")).lower() and d.get("fp32_tflops")
+        nax = "neural accelerator" in str(d.get("architecture", "")).lower()
+        shader = None
+        if nax and d.get("fp32_tflops"):
+            shader = tflops(float(d["fp32_tflops"]))
+        elif nax and fp16:
+            # M5 Pro / Max entries give only the Neural Accelerator figure, four times their M4 counterpart's shader
+            # rate (Apple: "over 4x the peak GPU AI compute"); their shader rate is taken as that M4 rate
+            shader = tflops(float(fp16) / APPLE_NA_MULTIPLE)
         dev = Device(name=d["name"], memory_bytes=gib(mem), bandwidth_bytes_per_s=bw, fp16_flops=flops,
                      backend=backend, kind=kind, vendor=str(d.get("vendor", "")),
-                     architecture=str(d.get("architecture", "")),
-                     shader_flops=tflops(float(d["fp32_tflops"])) if nax else None)
+                     architecture=str(d.get("architecture", "")), shader_flops=shader)
         return Machine((dev,), gib(mem), bw, cpu_cores=int(d.get("cpu_cores", 8)), unified_memory=True,
                        gpu_memory_limit_bytes=int(gib(mem) * frac), notes=tuple(notes)), notes
     # discrete GPU
@@ -141,6 +147,11 @@ def int8_ops(d: dict[str, Any]) -> float | None:
         return tflops(4 * float(fp32)) if fp32 else None
     fp16 = d.get("fp16_tensor_tflops")
     return tflops(2 * float(fp16)) if fp16 else None
+
+
+APPLE_NA_MULTIPLE = 4.0
+"""The catalog's M5-generation fp16_tensor_tflops are 4 x the M4 counterpart's shader rate (Apple's "over 4x the peak
+GPU AI compute of the M4 generation"): an entry without its own fp32_tflops gets that quarter as its shader rate."""
 
 
 def _vector_flops(d: dict[str, Any]) -> float | None:
