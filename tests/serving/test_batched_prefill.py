@@ -49,3 +49,20 @@ def test_serving_engines_take_their_own_prefill_efficiency_on_every_vendor() -> 
     for backend in ("cuda", "rocm", "sycl"):
         assert prefill_efficiency(backend, "vllm", A) == A.prefill_eff_serving
     assert prefill_efficiency("sycl", "llama.cpp", A) == A.prefill_eff_sycl
+
+
+def test_fp8_weights_on_a_serving_engine_multiply_at_the_fp8_tensor_rate() -> None:
+    from runlocal.estimate.specs import Device
+    from runlocal.estimate.speed import fp8_matmul_rate
+
+    h100 = Device(name="h", memory_bytes=1, bandwidth_bytes_per_s=1.0, fp16_flops=989e12, fp8_flops=1979e12)
+    assert fp8_matmul_rate(h100, "vllm", "FP8") == 1979e12
+    assert fp8_matmul_rate(h100, "tensorrt-llm", "FP8") == 1979e12
+    assert fp8_matmul_rate(h100, "vllm", "BF16") is None
+    assert fp8_matmul_rate(h100, "llama.cpp", "FP8") is None
+    a100 = Device(name="a", memory_bytes=1, bandwidth_bytes_per_s=1.0, fp16_flops=312e12)  # no FP8 tensor cores
+    assert fp8_matmul_rate(a100, "vllm", "FP8") is None
+    q = {"model": "llama-3.1-8b", "hardware": "h100-sxm", "runtime": "vllm", "prompt_tokens": 4096}
+    fp8 = answer({**q, "quant": "FP8"})["speed"]["prefill_tokens_per_s"]
+    bf16 = answer({**q, "quant": "BF16"})["speed"]["prefill_tokens_per_s"]
+    assert 1.4 < fp8 / bf16 < 2.1

@@ -114,6 +114,7 @@ def machine(e: Entity, *, memory_gb: float | None, gpu_count: int, asm: Assumpti
     dev = Device(name=d["name"], memory_bytes=gib(mem), bandwidth_bytes_per_s=bw, fp16_flops=flops,
                  backend=d["backend"], kind="gpu", pcie_bytes_per_s=pcie, hbm=hbm, tensor_cores=tensor,
                  half_precision_ok=fp16_ok, int8_ops=int8_ops(d), sm_clocks=sm_clocks(d),
+                 fp8_flops=tflops(float(d["fp8_tensor_tflops"])) if d.get("fp8_tensor_tflops") else None,
                  vendor=str(d.get("vendor", "")), shader_flops=_vector_flops(d),
                  architecture=str(d.get("architecture", "")))
     return Machine(tuple([dev] * gpu_count), gib(host_gb), gb_s(host_bw), notes=tuple(notes)), notes

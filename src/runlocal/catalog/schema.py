@@ -78,6 +78,9 @@ ARCH: Spec = {
     "per_layer_input_size": ((int,), False),
     "altup_inputs": ((int,), False),
     "laurel_rank": ((int,), False),
+    "layer_n_kv_heads": (LIST, False),  # deci: per-layer shapes, checked by Architecture.problems()
+    "layer_n_heads": (LIST, False),
+    "layer_ffn_widths": (LIST, False),
 }
 
 ARTIFACT: Spec = {

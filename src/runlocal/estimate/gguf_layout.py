@@ -567,7 +567,30 @@ def _block_lfm2(a: Architecture, i: int) -> list[TensorSpec]:
     ]
 
 
+def _block_deci(a: Architecture, i: int) -> list[TensorSpec]:
+    """DeciLM / Llama-Nemotron NAS models (LLM_ARCH_DECI load_tensors, src/models/deci.cpp): each layer has its own
+    KV heads, query heads and FFN width (the converter's per-layer head_count_kv / head_count / feed_forward_length).
+    A layer with query heads but no KV heads is "linear attention": attn_norm and one attn_output of hidden x hidden;
+    one with no heads has no attention tensors at all (the graph skips the norm too); one with FFN width 0 has no
+    ffn_norm / gate / up / down (the graph's ``if (n_ff == 0) continue``)."""
+    p, d = f"blk.{i}", a.hidden_size
+    kv, heads, ff = a.layer_kv_heads(i), a.layer_heads(i), a.layer_ffn_width(i)
+    out: list[TensorSpec] = []
+    if kv:
+        q, kvd = heads * a.head_dim, kv * a.head_dim
+        out += [_w(f"{p}.attn_norm", d), _w(f"{p}.attn_q", d, q), _w(f"{p}.attn_k", d, kvd),
+                _w(f"{p}.attn_v", d, kvd), _w(f"{p}.attn_output", q, d)]
+        if _has_qkv_bias(a):
+            out += [_b(f"{p}.attn_q", q), _b(f"{p}.attn_k", kvd), _b(f"{p}.attn_v", kvd)]
+    elif heads:
+        out += [_w(f"{p}.attn_norm", d), _w(f"{p}.attn_output", d, d)]
+    if ff:
+        out += [_w(f"{p}.ffn_norm", d), *_ffn_dense(a, p, ff)]
+    return out
+
+
 _BLOCKS = {
+    "deci": _block_deci,
     "phi2": _block_phi2,
     "phi3": _block_phi3,
     "falcon": _block_falcon,

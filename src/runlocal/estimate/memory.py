@@ -31,13 +31,16 @@ def kv_type_bytes(kv_type: str, n_values: int) -> int:
     return -(-n_values // block) * per_block
 
 
-def kv_values_per_token(a: Architecture, kind: str) -> int:
-    """Cached values (K and V together) per token in one layer of this kind."""
+def kv_values_per_token(a: Architecture, kind: str, layer: int | None = None) -> int:
+    """Cached values (K and V together) per token in one layer of this kind (``layer``: that layer's own KV heads,
+    for architectures whose layers differ, deci)."""
     if kind == MLA:
         # llama.cpp caches the compressed latent plus the rope part of K; V is a view of it.
         return a.kv_lora_rank + a.qk_rope_head_dim
     if kind in (FULL, SLIDING):
         heads, width = a.layer_dims(kind)
+        if layer is not None and a.layer_n_kv_heads is not None:
+            heads = a.layer_n_kv_heads[layer]  # n_embd_k_gqa(il) + n_embd_v_gqa(il)
         return 2 * heads * width
     return 0
 
@@ -64,7 +67,7 @@ def layer_kinds(a: Architecture) -> tuple[str, ...]:
 @lru_cache(maxsize=4096)
 def _layer_table(a: Architecture) -> tuple[tuple[str, int], ...]:
     """(kind, cached values per token) for every layer."""
-    return tuple((k, kv_values_per_token(a, k)) for k in a.layer_kinds())
+    return tuple((k, kv_values_per_token(a, k, i)) for i, k in enumerate(a.layer_kinds()))
 
 
 def kv_cache(a: Architecture, context: int, *, kv_type: str = "f16", n_seq: int = 1,

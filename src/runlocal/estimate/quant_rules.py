@@ -151,6 +151,11 @@ def _model(a: Architecture) -> _Model:
     if a.arch in _PER_LAYER_KV and a.kind_of_layer(0) not in (FULL, SLIDING):
         n_kv = 0  # per-layer head_count_kv array, 0 on non-attention layers; hparams.n_gqa() reads layer 0
     n_gqa = a.n_heads // n_kv if n_kv else 0
+    if a.layer_n_kv_heads is not None:
+        # deci: per-layer head_count / head_count_kv arrays; hparams.n_gqa() = n_head(0) / n_head_kv(0), 0 when
+        # layer 0 has no KV heads (attention-free or linear-attention layer)
+        kv0 = a.layer_kv_heads(0)
+        n_gqa = a.layer_heads(0) // kv0 if kv0 else 0
     # LLM_TYPE_70B as load_arch_hparams sets it (llama: 80 layers and GQA; qwen2/deci/olmo: 80 layers)
     is_70b = (a.arch == "llama" and a.n_experts != 8 and a.n_layers == 80 and a.n_heads != a.n_kv_heads) or (
         a.arch in ("qwen2", "deci", "olmo") and a.n_layers == 80

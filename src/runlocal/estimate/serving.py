@@ -106,7 +106,7 @@ def kv_bytes_per_sequence(a: Architecture, tokens: int, kv_type: str, block: int
         if kind == LINEAR:
             total += a.linear_state_elements * 4
             continue
-        vals = kv_values_per_token(a, kind)
+        vals = kv_values_per_token(a, kind, i)  # the layer's own KV heads (deci's layers differ)
         cells = min(blocks, a.sliding_window) if kind == SLIDING and a.sliding_window else blocks
         total += kv_type_bytes(kv_type, vals * cells) + state
         if kind == MLA and a.indexer_head_dim:

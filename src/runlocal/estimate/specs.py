@@ -58,6 +58,11 @@ ARCH_BOUNDS: tuple[tuple[str, int, int], ...] = (
 )
 
 
+PER_LAYER_FIELDS = ("layer_n_kv_heads", "layer_n_heads", "layer_ffn_widths")
+"""Per-layer shape lists (see Architecture): only the deci architecture reads them."""
+PER_LAYER_ARCHS = frozenset({"deci"})
+
+
 @dataclass(frozen=True)
 class Architecture:
     """Architecture facts of a decoder-only language model (text part only)."""
@@ -143,6 +148,25 @@ class Architecture:
     per_layer_input_size: int = 0
     altup_inputs: int = 0  # Gemma 3n AltUp: parallel copies of the hidden state (4)
     laurel_rank: int = 0  # Gemma 3n LAuReL low-rank residual (64)
+    # Per-layer shapes of NAS-pruned Llama variants (arch "deci": Llama-3.1-Nemotron-51B, Llama-3.3-Nemotron-Super-49B,
+    # Llama-3.1-Nemotron-Ultra-253B), as the GGUF converter writes them in per-layer head_count_kv / head_count /
+    # feed_forward_length arrays (DeciModel in convert_hf_to_gguf.py, from config.json block_configs):
+    # layer_n_kv_heads[i]: KV heads of layer i, 0 when it has no attention of its own (no KV cache);
+    # layer_n_heads[i]: query heads; > 0 with 0 KV heads is "linear attention" (replace_with_linear: one
+    #   attn_output matrix of hidden x hidden), 0 an attention-free layer (no_op: no attn_norm, no q/k/v/o);
+    #   None: n_heads on layers with KV heads, 0 on the others;
+    # layer_ffn_widths[i]: SwiGLU width of layer i, 0 for an FFN-free layer (no ffn_norm, gate, up, down).
+    # None everywhere else: every layer has n_kv_heads, n_heads and intermediate_size.
+    layer_n_kv_heads: tuple[int, ...] | None = None
+    layer_n_heads: tuple[int, ...] | None = None
+    layer_ffn_widths: tuple[int, ...] | None = None
+
+    def __post_init__(self) -> None:
+        # data files and JSON give lists; the engine hashes Architecture (lru_cache), so keep tuples
+        for name in ("layer_types", *PER_LAYER_FIELDS):
+            v = getattr(self, name)
+            if isinstance(v, list):
+                object.__setattr__(self, name, tuple(v))
 
     def problems(self) -> list[str]:
         """What makes these facts physically impossible or too large to size (empty when they are fine).
@@ -168,12 +192,73 @@ class Architecture:
                 out.append(f"{name} must be a positive integer, got {v!r}")
         if self.layer_types is not None and len(self.layer_types) != self.n_layers:
             out.append(f"layer_types lists {len(self.layer_types)} layers, n_layers is {self.n_layers}")
+        out += self._per_layer_problems()
         return out
+
+    def _per_layer_problems(self) -> list[str]:
+        out: list[str] = []
+        given = [n for n in PER_LAYER_FIELDS if getattr(self, n) is not None]
+        if not given:
+            return out
+        if self.arch not in PER_LAYER_ARCHS:
+            return [f"{', '.join(given)} apply only to the {'/'.join(sorted(PER_LAYER_ARCHS))} architecture, "
+                    f"not {self.arch!r}"]
+        bounds = {"layer_n_kv_heads": self.n_heads, "layer_n_heads": self.n_heads,
+                  "layer_ffn_widths": MAX_WIDTH * 16}
+        for name in given:
+            v = getattr(self, name)
+            if not isinstance(v, tuple) or len(v) != self.n_layers:
+                n = len(v) if isinstance(v, tuple | list) else "no"
+                out.append(f"{name} lists {n} layers, n_layers is {self.n_layers}")
+                continue
+            hi = bounds[name]
+            bad = [x for x in v if not isinstance(x, int) or isinstance(x, bool) or not 0 <= x <= hi]
+            if bad:
+                out.append(f"{name} entries must be integers from 0 to {hi:,}, got {bad[0]!r}")
+        if out:
+            return out
+        for i in range(self.n_layers):
+            kv, heads = self.layer_kv_heads(i), self.layer_heads(i)
+            if kv and heads < kv:
+                out.append(f"layer {i}: {kv} KV heads but {heads} query heads")
+            elif kv and heads % kv:
+                out.append(f"layer {i}: {heads} query heads are not a multiple of its {kv} KV heads")
+            if len(out) >= 3:
+                break
+        if self.layer_n_kv_heads is not None and max(self.layer_n_kv_heads) > self.n_kv_heads:
+            out.append(f"n_kv_heads ({self.n_kv_heads}) must be at least the largest of layer_n_kv_heads "
+                       f"({max(self.layer_n_kv_heads)})")
+        if self.layer_ffn_widths is not None and max(self.layer_ffn_widths) > self.intermediate_size:
+            out.append(f"intermediate_size ({self.intermediate_size}) must be at least the widest of "
+                       f"layer_ffn_widths ({max(self.layer_ffn_widths)})")
+        return out
+
+    def layer_kv_heads(self, i: int) -> int:
+        """KV heads of layer i: its own entry of layer_n_kv_heads (0: no attention), else n_kv_heads."""
+        if self.layer_n_kv_heads is not None:
+            return self.layer_n_kv_heads[i]
+        return self.n_kv_heads
+
+    def layer_heads(self, i: int) -> int:
+        """Query heads of layer i (deci: 0 on attention-free layers, n_heads on linear-attention ones)."""
+        if self.layer_n_heads is not None:
+            return self.layer_n_heads[i]
+        if self.layer_n_kv_heads is not None:
+            return self.n_heads if self.layer_n_kv_heads[i] else 0
+        return self.n_heads
+
+    def layer_ffn_width(self, i: int) -> int:
+        """Dense FFN width of layer i (0: the layer has no FFN)."""
+        if self.layer_ffn_widths is not None:
+            return self.layer_ffn_widths[i]
+        return self.intermediate_size
 
     def kind_of_layer(self, i: int) -> str:
         """The cache kind of layer i (see the module constants)."""
         if self.layer_types is not None:
             return self.layer_types[i]
+        if self.layer_n_kv_heads is not None and not self.layer_n_kv_heads[i]:
+            return NONE  # deci: attention-free or linear-attention layer, nothing cached
         if self.kv_lora_rank:
             return MLA
         if self.full_attention_interval:
@@ -224,6 +309,7 @@ class Device:
     architecture: str = ""  # the GPU generation as the catalog names it ("Pascal", "Ada Lovelace", "RDNA 3", ...)
     int8_ops: float | None = None  # INT8 matrix ops/s llama.cpp's CUDA quantized kernels (MMQ) use; None: no MMQ
     sm_clocks: float | None = None  # NVIDIA: streaming multiprocessors x boost clock (SM-cycles/s), None: unknown
+    fp8_flops: float | None = None  # dense FP8 tensor FLOP/s (Ada, Hopper, Blackwell), which FP8 (W8A8) serving reaches
     shader_flops: float | None = None  # the FP16 rate without the matrix units fp16_flops counts (Apple M5's Neural
     # Accelerators, Intel Arc's XMX), for software that leaves them unused (speed.matrix_units_used)
 

@@ -367,7 +367,7 @@ def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Mach
     mp = matmul_params(a, w, params, active_params)
     attn_factor = asm.attention_cost_fa if flash_attention else asm.attention_cost_no_fa
     flops_tok = 2 * mp + attention_flops(a, depth) * attn_factor
-    peak = _peak_flops(machine, gpu, asm)
+    peak = _peak_flops(machine, gpu, asm, runtime, quant)
     if n_dev > 1 and not tensor_parallel:
         peak = peak / n_dev  # _peak_flops counts every GPU; a layer split runs one GPU at a time
     peff = prefill_efficiency(backend, runtime, asm, hbm, vendor) if gpu else 1.0
@@ -446,7 +446,7 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
                 units = "WMMA matrix units" if gpu.vendor == "amd" else "Neural Accelerators"
                 notes.append(f"{runtime} leaves the GPU's {units} unused: prompts run on the shader ALUs")
         else:
-            t_c = flops / (peff * qf * (gpu.fp16_flops or peak))
+            t_c = flops / (peff * qf * (fp8_matmul_rate(gpu, runtime, quant) or gpu.fp16_flops or peak))
         gpu_w = sum(touched_layer_bytes(a, w, i, batch=step_tokens if shared_steps else min(p, step_tokens))
                     for i in range(first_gpu, n))
         t_m = n_ub * gpu_w / (eff_gpu * gpu.bandwidth_bytes_per_s)
@@ -574,11 +574,25 @@ def uses_mmq(gpu: Device, backend: str, quant: str, build_date: str | None) -> b
     return build_date is None or build_date >= CUDA_MMQ_SINCE
 
 
-def _peak_flops(machine: Machine, gpu: object, asm: Assumptions) -> float:
+def _peak_flops(machine: Machine, gpu: object, asm: Assumptions, runtime: str = "", quant: str = "") -> float:
     if machine.gpus and gpu is not None:
         g = machine.gpus[0]
-        return (g.fp16_flops or 1e13) * machine.gpu_count
+        return (fp8_matmul_rate(g, runtime, quant) or g.fp16_flops or 1e13) * machine.gpu_count
     return cpu_compute(machine, asm)
+
+
+FP8_MATMUL_QUANTS = frozenset({"FP8"})
+"""Quants whose weights and activations a serving engine multiplies in FP8 (vLLM's and SGLang's fp8 W8A8,
+TensorRT-LLM's FP8), on GPUs with FP8 tensor cores."""
+
+
+def fp8_matmul_rate(gpu: Device, runtime: str, quant: str) -> float | None:
+    """The FP8 tensor rate where a serving engine runs FP8 weights through FP8 GEMMs (Ada, Hopper, Blackwell: the
+    catalog's fp8_tensor_tflops, twice the FP16 rate); None elsewhere (llama.cpp and older GPUs dequantize to
+    16-bit)."""
+    if runtime in SERVING_STEP_ENGINES and quant in FP8_MATMUL_QUANTS and gpu.fp8_flops:
+        return gpu.fp8_flops
+    return None
 
 
 def cpu_compute(machine: Machine, asm: Assumptions) -> float:

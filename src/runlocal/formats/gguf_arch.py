@@ -53,7 +53,22 @@ def arch_from_gguf(g: gg.GGUFFile) -> tuple[Architecture, int, int | None]:
     kv_raw = get("attention.head_count_kv", heads_raw)
     n_kv = _num(kv_raw, f"{arch}.attention.head_count_kv", label) or heads
     layer_types: list[str] | None = None
-    if isinstance(kv_raw, list) and len(kv_raw) == n_layers and any(x == 0 for x in kv_raw):
+    deci: dict[str, Any] = {}
+    if arch == "deci":
+        # per-layer head_count_kv / head_count / feed_forward_length arrays (DeciModel.set_gguf_parameters):
+        # 0 KV heads = no attention cache (attention-free or linear-attention layer), 0 FFN width = no FFN
+        for key, field in (("attention.head_count_kv", "layer_n_kv_heads"), ("attention.head_count", "layer_n_heads"),
+                           ("feed_forward_length", "layer_ffn_widths")):
+            raw = get(key)
+            if isinstance(raw, list):
+                if len(raw) != n_layers:
+                    raise FileFormatError(f"{label}: metadata {arch}.{key} lists {len(raw)} layers, not {n_layers}")
+                deci[field] = tuple(_num(x, f"{arch}.{key}", label) for x in raw)
+        if "layer_n_heads" in deci and "layer_n_kv_heads" not in deci:
+            deci["layer_n_kv_heads"] = (n_kv,) * n_layers
+        if "layer_n_kv_heads" in deci:
+            n_kv = max(deci["layer_n_kv_heads"]) or n_kv
+    elif isinstance(kv_raw, list) and len(kv_raw) == n_layers and any(x == 0 for x in kv_raw):
         layer_types = [LINEAR if x == 0 else "full" for x in kv_raw]  # recurrent/conv layers keep no KV
     n_exp = num("expert_count", 0)
     ffn = num("feed_forward_length", 0) or (num("expert_feed_forward_length", 0) if n_exp else 4 * hidden)
@@ -151,6 +166,7 @@ def arch_from_gguf(g: gg.GGUFFile) -> tuple[Architecture, int, int | None]:
         indexer_head_dim=num("attention.indexer.key_length", 0),
         indexer_top_k=num("attention.indexer.top_k", 0),
         **gemma,
+        **deci,
     )
     total = experts = 0
     for t in g.tensors:

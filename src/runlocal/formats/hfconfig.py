@@ -45,6 +45,7 @@ _ARCH_MAP = {
     "Lfm2ForCausalLM": "lfm2",
     "LFM2ForCausalLM": "lfm2",
     "Lfm2MoeForCausalLM": "lfm2moe",
+    "DeciLMForCausalLM": "deci",
 }
 _MODEL_TYPE_MAP = {
     "llama": "llama", "mistral": "llama", "mixtral": "llama", "qwen2": "qwen2", "qwen3": "qwen3",
@@ -55,6 +56,7 @@ _MODEL_TYPE_MAP = {
     "llama4_text": "llama4", "falcon_h1": "falcon-h1", "deepseek_v32": "deepseek32", "hunyuan_v1_moe": "hunyuan-moe",
     "glm_moe_dsa": "glm-dsa",
     "gemma4": "gemma4", "gemma4_text": "gemma4", "lfm2": "lfm2", "lfm2_moe": "lfm2moe",
+    "nemotron-nas": "deci", "deci": "deci",
 }
 
 
@@ -136,6 +138,12 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         ssm = {"ssm_d_inner": d_inner, "ssm_d_state": d_state, "ssm_n_groups": groups, "ssm_conv_kernel": conv,
                "ssm_n_heads": _int(c.get("mamba_n_heads") or d_inner // 64),
                "linear_state_elements": mamba2_state_elements(d_inner, d_state, groups, conv)}
+    if arch == "deci":
+        ssm = _deci_layers(c, heads, hidden)
+        if ssm.get("layer_n_kv_heads"):
+            kv = max(ssm["layer_n_kv_heads"]) or kv
+        if ssm.get("layer_ffn_widths"):
+            ffn_dense = max(ssm["layer_ffn_widths"]) or ffn_dense
     a = Architecture(
         arch=arch,
         n_layers=_int(c["num_hidden_layers"]),
@@ -181,6 +189,56 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         params, active_calc = count_params(a)
         active = active or active_calc
     return a, _int(params), (_int(active) if active else None)
+
+
+def deci_ffn_width(ffn_mult: float, hidden: int) -> int:
+    """DeciModel._ffn_mult_to_intermediate_size (convert_hf_to_gguf.py, as modeling_decilm.py): int(2 x ffn_mult x
+    hidden / 3) rounded up to a multiple of 256. Super-49B: 5.25 x 8192 -> 28672, 2.625 -> 14336."""
+    n = int(2 * ffn_mult * hidden / 3)
+    return n if n % 256 == 0 else n + 256 - n % 256
+
+
+def _deci_layers(c: dict[str, Any], heads: int, hidden: int) -> dict[str, Any]:
+    """Per-layer shapes of a DeciLM / Llama-Nemotron NAS config, as DeciModel writes them to the GGUF.
+
+    block_configs[i].attention: n_heads_in_group g -> heads / g KV heads; none with replace_with_linear -> linear
+    attention (query heads, no KV); none otherwise (no_op) -> no attention. ffn: ffn_mult -> deci_ffn_width, none
+    (no_op, Ultra-253B) -> no FFN. DeciLM-7B lists num_key_value_heads_per_layer instead."""
+    blocks = c.get("block_configs")
+    if not isinstance(blocks, list):
+        per = c.get("num_key_value_heads_per_layer")
+        return {"layer_n_kv_heads": tuple(_int(x) for x in per)} if isinstance(per, list) else {}
+    kv: list[int] = []
+    qh: list[int] = []
+    ff: list[int] = []
+    for i, b in enumerate(blocks):
+        att = b.get("attention") if isinstance(b, dict) else None
+        ffn = b.get("ffn") if isinstance(b, dict) else None
+        if not isinstance(att, dict) or not isinstance(ffn, dict):
+            raise ValueError(f"block_configs[{i}] needs attention and ffn tables")
+        g = att.get("n_heads_in_group")
+        if g is None or att.get("no_op") is True or att.get("replace_with_linear") is True:
+            kv.append(0)
+            qh.append(heads if att.get("replace_with_linear") is True and att.get("no_op") is not True else 0)
+        else:
+            g = _int(g)
+            if g <= 0 or heads % g:
+                raise ValueError(f"block_configs[{i}]: n_heads_in_group {g} does not divide {heads} heads")
+            kv.append(heads // g)
+            qh.append(heads)
+        if ffn.get("replace_with_linear") is True and ffn.get("no_op") is not True:
+            raise ValueError(f"block_configs[{i}]: a linear-replaced FFN has no llama.cpp (GGUF) form")
+        mult = ffn.get("ffn_mult")
+        if mult is None or ffn.get("no_op") is True:
+            ff.append(0)
+        elif isinstance(mult, bool) or not isinstance(mult, int | float) or not 0 < mult < 1e4:
+            raise ValueError(f"block_configs[{i}]: ffn_mult must be a positive number, got {mult!r}")
+        else:
+            ff.append(deci_ffn_width(float(mult), hidden))
+    out: dict[str, Any] = {"layer_n_kv_heads": tuple(kv), "layer_ffn_widths": tuple(ff)}
+    if any(h and not k for h, k in zip(qh, kv, strict=True)):  # linear-attention layers: heads without KV
+        out["layer_n_heads"] = tuple(qh)
+    return out
 
 
 def _lfm2_ff_dim(c: dict[str, Any]) -> int:
