@@ -23,12 +23,12 @@ _QUANT_RE = re.compile(
 )
 _MLX_RE = re.compile(r"(?:^|[-_])(\d)-?bit$", re.IGNORECASE)
 _SPLIT_RE = re.compile(r"-\d{5}-of-\d{5}$")
-_DECOR = ("-gguf", "-mlx", "-awq-int4", "-awq", "-gptq-int4", "-gptq-int8", "-gptq", "-fp8-dynamic", "-fp8",
+_DECOR = ("-gguf", "-mlx", "-awq-int4", "-awq", "-gptq-int4", "-gptq-int8", "-gptq", "-fp8-dynamic", "-fp8", "-nvfp4",
           "-bnb-4bit",
           "-qat", "-q4_0", "-unsloth", "-i1", "-imat")
 _DECOR_QUANT = {"-awq-int4": "AWQ-INT4", "-awq": "AWQ-INT4", "-gptq-int4": "GPTQ-INT4", "-gptq-int8": "GPTQ-INT8",
                 "-gptq": "GPTQ-INT4",
-                "-fp8-dynamic": "FP8", "-fp8": "FP8", "-bnb-4bit": "NF4"}
+                "-fp8-dynamic": "FP8", "-fp8": "FP8", "-nvfp4": "NVFP4", "-bnb-4bit": "NF4"}
 _VARIANT = ("-instruct", "-chat", "-it", "-base", "-hf", "-latest")
 _VENDOR_WORDS = re.compile(r"\b(nvidia|geforce|amd|radeon|intel|apple|tesla|quadro|graphics|gpu)\b")
 

@@ -185,7 +185,7 @@ EXLLAMA_RUNTIMES = {"exllamav2": ("EXL2", "GPTQ-INT4", "GPTQ-INT8", "F16", "BF16
 """What each ExLlama runtime loads (exllamav2 reads EXL2 and GPTQ; exllamav3 only EXL3; TabbyAPI drives both)."""
 
 
-SERVER_QUANTS = {"tensorrt-llm": ("F16", "BF16", "FP8", "AWQ-INT4", "GPTQ-INT4", "MXFP4_MOE"),
+SERVER_QUANTS = {"tensorrt-llm": ("F16", "BF16", "FP8", "NVFP4", "AWQ-INT4", "GPTQ-INT4", "MXFP4_MOE"),
                  "mlc-llm": ("F16", "BF16", "MLC-Q4F16_1", "MLC-Q4F32_1", "MLC-Q3F16_1")}
 """What TensorRT-LLM and MLC LLM load (their own checkpoints; neither reads GGUF)."""
 

@@ -49,6 +49,7 @@ GROUP_QUANTS: dict[str, GroupQuant] = {
     "GPTQ-INT8": GroupQuant(8, 128, 24, False),
     "NF4": GroupQuant(4, 64, 8, False),  # bitsandbytes: 8-bit absmax per 64 after double quantisation
     "FP8": GroupQuant(8, 0, 0, False),  # per-tensor/channel scales; negligible
+    "NVFP4": GroupQuant(4, 16, 8, False),  # E2M1 with an E4M3 scale per 16 (the FP32 tensor scale is negligible)
     # MLC LLM group quantisation (q{bits}f{scale bits}_1): one scale per 32 (per 40 for 3-bit) values, embeddings and
     # the head quantised too (mlc_llm/quantization/quantization.py); 3-bit values pack ten to a uint32 (3.2 bits)
     "MLC-Q4F16_1": GroupQuant(4, 32, 16, True),
@@ -75,6 +76,8 @@ ALIASES = {
     "INT4": "AWQ-INT4",
     "BNB-4BIT": "NF4",
     "FP8-DYNAMIC": "FP8",
+    "NV-FP4": "NVFP4",
+    "MODELOPT-FP4": "NVFP4",
     "MXFP4": "MXFP4_MOE",
     "Q4_K": "Q4_K_M",
     "Q5_K": "Q5_K_M",
