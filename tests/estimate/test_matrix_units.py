@@ -58,3 +58,15 @@ def test_an_m5_entry_without_a_shader_figure_gets_a_quarter_of_its_neural_accele
     # the compute-bound prompt rate falls by about the multiple (llamafile's own factor and fixed costs aside)
     ratio = with_na["speed"]["prefill_tokens_per_s"] / without["speed"]["prefill_tokens_per_s"]
     assert 0.5 * APPLE_NA_MULTIPLE < ratio < 1.5 * APPLE_NA_MULTIPLE
+
+
+def test_a_benchmark_run_on_a_pr_branch_is_asked_with_the_code_it_ran() -> None:
+    from runlocal.service.accuracy import benchmark_questions
+
+    qs = {q["id"]: q for q, _m, _v, _p in benchmark_questions("all")}
+    q = qs["2025-10-25-mistral-7b-v0.1-llama-cpp"]  # PR #16634's branch, Metal 4 tensor API, before its merge
+    assert q["build_date"] == "2025-11-07"
+    r = answer({k: v for k, v in q.items() if k != "id"})
+    assert not any("Neural Accelerators unused" in n for n in r["basis"]["notes"])
+    # any other run is asked with its own date
+    assert all(q["build_date"] == k[:10] for k, q in qs.items() if "build_date" in q and k[:10] != "2025-10-25")

@@ -232,6 +232,7 @@ BENCHMARK: Spec = {
     "runtime": (STR, True),
     "quant": (STR, True),
     "date": (DATE, True),
+    "build_date": (DATE, False),  # the llama.cpp code the run used when it is not the run's date's (a PR branch)
     "gpu_count": ((int,), False),
     "context_tokens": ((int,), False),
     "prompt_tokens": ((int,), False),

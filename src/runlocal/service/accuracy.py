@@ -319,7 +319,9 @@ def benchmark_questions(split: str = "all") -> Iterator[tuple[dict[str, Any], st
             q["context_tokens"] = d.get("context_tokens", default_ctx)
             if d.get("kv_cache_type"):
                 q["kv_cache_type"] = d["kv_cache_type"]
-            if d.get("date"):  # the run's date: its llama.cpp build is no later
+            if d.get("build_date"):  # the code it ran, dated where it landed (a PR branch before its merge)
+                q["build_date"] = str(d["build_date"])[:10]
+            elif d.get("date"):  # the run's date: its llama.cpp build is no later
                 q["build_date"] = str(d["date"])[:10]
         if d.get("runtime") in UNSCORED_RUNTIMES:
             continue
