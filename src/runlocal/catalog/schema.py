@@ -274,6 +274,7 @@ SERVING: Spec = {  # data/serving: published runs of many concurrent requests (s
     "input_tokens": ((int,), False),
     "output_tokens": ((int,), False),
     "speculative_decoding": (STR, False),  # present when the server drafted tokens: not plain decode speed
+    "memory_fraction": (NUM, False),  # as launched: SGLang --mem-fraction-static, vLLM --gpu-memory-utilization
     "notes": (STR, False),
     "points": (LIST, True),
     "sources": (LIST, True),

@@ -151,6 +151,17 @@ class Assumptions:
                                            "tp_size 1 (0.87 at 2, 0.85 at 4, 0.81 at 8)")
     """Share of each GPU's memory SGLang gives to weights and its KV pool at start-up (the rest holds activations
     and CUDA graphs); it scales down with the tensor-parallel size as SGLang's own default does."""
+    sglang_mamba_full_memory_ratio: float = _a(0.9, "taken", "SGLang server_args.py: mamba_full_memory_ratio 0.9; "
+                                               "model_runner _handle_max_mamba_cache: state pool = rest x r / (1 + r)")
+    """For a model with recurrent layers (Mamba, Gated DeltaNet), SGLang gives r / (1 + r) of the cache memory (47 %
+    at 0.9) to a pool of per-request states and the rest to the attention layers' KV."""
+    sglang_state_slots_per_request: float = _a(3.0, "taken", "SGLang model_runner: "
+                                               "MAMBA_CACHE_SIZE_MAX_RUNNING_REQUESTS_RATIO = 3 (radix cache on)")
+    """State slots per running request (the radix cache keeps prefixes' states): max running = slots / 3."""
+    sglang_max_running_requests: int = _a(2048, "taken", "SGLang _resolve_max_num_reqs: min(4096, max(2048, "
+                                          "tokens / context_len x 512)) when not set; 2048 unless the pool holds "
+                                          "over 4 context windows per slot")
+    """The most requests SGLang runs at once by default."""
 
     # --- decode (memory bound) ----------------------------------------------------------------
     decode_eff_cuda: float = _a(0.872, "fitted", "bench/calibrate.py --linear: decode runs on GDDR NVIDIA GPUs")

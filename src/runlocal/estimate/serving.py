@@ -2,7 +2,10 @@
 
 capacity   KV pool = what the engine leaves for the cache once weights and buffers are placed:
              vLLM        gpu_memory_utilization x memory - weights/g - activation peak - CUDA graphs, per GPU
-             SGLang      mem_fraction_static x memory - weights/g, per GPU
+             SGLang      mem_fraction_static x memory - weights/g, per GPU; for a model with recurrent layers
+                         (Mamba, Gated DeltaNet) r / (1 + r) of it (r = mamba_full_memory_ratio, 0.9) is a pool of
+                         per-request states and the rest holds the attention layers' KV; a running request takes 3
+                         state slots (the radix cache keeps prefixes' states), and at most 2048 run at once
              TensorRT-LLM  free_gpu_memory_fraction x (memory - weights/g - buffers), per GPU
              MLC LLM     gpu_memory_utilization x memory - weights/g - buffers, per GPU
              llama.cpp, Ollama and the other llama.cpp runtimes: the accelerator memory left after weights and
@@ -114,6 +117,39 @@ def kv_bytes_per_sequence(a: Architecture, tokens: int, kv_type: str, block: int
         if kind not in (FULL, SLIDING, MLA):  # pragma: no cover - layer kinds are validated
             raise ValueError(kind)
     return total
+
+
+def state_bytes_per_sequence(a: Architecture) -> int:
+    """Bytes of a sequence's fixed recurrent state (Mamba / Gated DeltaNet layers and Falcon-H1's parallel SSM heads),
+    FP32, whatever its length: the part of kv_bytes_per_sequence that does not grow with the context."""
+    total = 0
+    for i, kind in enumerate(a.layer_kinds()):
+        if not a.owns_kv(i) or kind == NONE:
+            continue
+        if kind == LINEAR or a.parallel_ssm:
+            total += a.linear_state_elements * 4
+    return total
+
+
+@dataclass(frozen=True)
+class SglangPools:
+    state_slots: int  # per-request recurrent states the state pool holds
+    kv_pool_bytes: int  # what the attention layers' KV pool gets
+    max_running: int  # requests the state pool lets run at once (slots / slots per request)
+
+
+def sglang_hybrid_pools(pool: int, state_bytes: int, asm: Assumptions) -> SglangPools | None:
+    """SGLang's split of the cache memory for a model with recurrent layers (model_runner's
+    _handle_max_mamba_cache): the state pool gets pool x r / (1 + r), r = mamba_full_memory_ratio, in slots of one
+    request's state; the KV pool gets what the slots leave; a running request needs
+    sglang_state_slots_per_request slots (MAMBA_CACHE_SIZE_MAX_RUNNING_REQUESTS_RATIO). None for a model
+    without recurrent state."""
+    if state_bytes <= 0:
+        return None
+    r = asm.sglang_mamba_full_memory_ratio
+    slots = int(pool * r / (1 + r) // state_bytes)
+    per_req = max(1, int(asm.sglang_state_slots_per_request))
+    return SglangPools(slots, max(0, pool - slots * state_bytes), slots // per_req)
 
 
 def kv_pool_bytes(est: Estimate, engine: str, asm: Assumptions) -> int:
@@ -282,6 +318,22 @@ def serve(q: Query, *, engine: str, context_tokens: int, output_tokens: int, pro
     avg_len = min(ctx, max(1, prompt_tokens + output_tokens // 2))
     per_avg = kv_bytes_per_sequence(q.model.arch, avg_len, q.kv_cache_type, block)
     typical = pool // per_avg if per_avg else 0
+    if engine == "sglang" and pool:
+        state = state_bytes_per_sequence(q.model.arch)
+        split = sglang_hybrid_pools(pool, state, asm)
+        if split is not None:
+            kv_full, kv_avg = per_seq - state, per_avg - state
+            by_kv_full = split.kv_pool_bytes // kv_full if kv_full > 0 else split.max_running
+            by_kv_avg = split.kv_pool_bytes // kv_avg if kv_avg > 0 else split.max_running
+            max_conc = min(by_kv_full, split.max_running)
+            typical = min(by_kv_avg, split.max_running)
+            notes.append(f"sglang keeps the recurrent layers' states in a pool of their own ({split.state_slots} "
+                         f"states of {state / 2**20:.0f} MiB, mamba_full_memory_ratio "
+                         f"{asm.sglang_mamba_full_memory_ratio:g}); a running request holds "
+                         f"{asm.sglang_state_slots_per_request:g} of them, so at most {split.max_running} run "
+                         "at once")
+        cap_running = asm.sglang_max_running_requests
+        typical, max_conc = min(typical, cap_running), min(max_conc, cap_running)
     if est.fits != "gpu":
         notes.append("the model does not fit on the accelerator with this engine: no serving capacity")
     depth = max(0, prompt_tokens + output_tokens // 2)

@@ -399,9 +399,11 @@ def serving_points(assume: dict[str, Any] | None = None, *, split: str = "all") 
                         # prompts were sent, which the runs do not all say
                         "ttft_s": pt["ttft_ms"] / 1000.0 if pt.get("ttft_ms") and ("request_rate" not in pt or c == 1)
                         else None}
+            run_assume = {**(assume or {}), **launch_assumptions(d)}
             q = {"model": d["model"], "hardware": d["hardware"], "runtime": SERVING_ENGINES[d["engine"]],
                  "quant": d["quant"], "gpu_count": int(d.get("gpu_count", 1)), "context_tokens": inp + outp,
-                 "prompt_tokens": inp, "output_tokens": outp, "users": c, **({"assume": assume} if assume else {})}
+                 "prompt_tokens": inp, "output_tokens": outp, "users": c,
+                 **({"assume": run_assume} if run_assume else {})}
             try:
                 r = capacity(q)
                 curve = r["curve"]
@@ -426,6 +428,17 @@ def serving_points(assume: dict[str, Any] | None = None, *, split: str = "all") 
                 if m:
                     out.append(ServingPoint(e.id, d["engine"], c, metric, float(m), est[metric], err, held))
     return out
+
+
+MEMORY_FRACTION = {"sglang": "sglang_mem_fraction_static", "vllm": "vllm_gpu_memory_utilization",
+                   "tensorrt-llm": "trtllm_free_gpu_memory_fraction"}
+"""The assumption a serving run's `memory_fraction` (its launch flag) stands for, per engine."""
+
+
+def launch_assumptions(d: dict[str, Any]) -> dict[str, float]:
+    """A serving run's own launch settings as assumption overrides (the engine's memory share where it was set)."""
+    key = MEMORY_FRACTION.get(str(d.get("engine")))
+    return {key: float(d["memory_fraction"])} if key and d.get("memory_fraction") else {}
 
 
 def prompts_count(d: dict[str, Any]) -> bool:
