@@ -382,6 +382,101 @@ def _generation(hw: Any) -> int:
                                    architecture=str(hw.data.get("architecture", ""))))
 
 
+PREFILL_EFFS = ["prefill_eff_cuda", "prefill_eff_cuda_mmq", "prefill_eff_hbm", "prefill_eff_metal", "prefill_eff_mlx",
+                "prefill_eff_rocm", "prefill_eff_vulkan", "prefill_eff_sycl", "prefill_eff_vulkan_intel",
+                "llamafile_prefill_nvidia", "llamafile_prefill_amd", "llamafile_prefill_apple", "ollama_prefill_factor"]
+"""The prefill efficiencies --attention refits once attention_cost_no_fa moves (each on the runs it sets)."""
+
+
+def fit_attention() -> dict[str, float]:
+    """attention_cost_no_fa from llama.cpp's own controlled comparison (the CUDA scoreboard's fa 0 / fa 1 pairs: same
+    card, build and pp512 run; fit share only, Turing and later, where both paths use the tensor cores), then each
+    prefill efficiency refitted on the runs it sets (the dev set at its sources' dates, weighted DEV_WEIGHT, and the
+    catalog's fit share): a grid of x0.80-1.25 on the mean clipped |log error|, the others held."""
+    import re
+
+    from runlocal.service.accuracy import benchmark_questions
+
+    pairs: dict[str, dict[bool, tuple[dict[str, Any], float]]] = {}
+    for q, metric, measured, _ in benchmark_questions("fit"):
+        m = re.search(r"llama-2-7b-llama-cpp-cuda-fa([01])-", str(q["id"]))
+        if m and metric == "speed.prefill_tokens_per_s":
+            pairs.setdefault(str(q["hardware"]), {})[m.group(1) == "1"] = ({**q, "use_published_sizes": False},
+                                                                           measured)
+    from runlocal.service import catalog
+
+    both = []
+    for hw, v in pairs.items():
+        e = catalog().hardware.get(hw)
+        arch = str(e.data.get("architecture", "")).lower() if e else ""
+        if True in v and False in v and arch not in ("pascal", "volta", "maxwell") and "gtx" not in hw:
+            both.append((v[True], v[False]))
+
+    def pair_loss(c: float) -> float:
+        errs = []
+        for (q1, m1), (q0, m0) in both:
+            e1, _ = answer_benchmark(q1, "speed.prefill_tokens_per_s", {"attention_cost_no_fa": c})
+            e0, _ = answer_benchmark(q0, "speed.prefill_tokens_per_s", {"attention_cost_no_fa": c})
+            if e1 and e0:
+                errs.append(abs(math.log(e1 / e0) - math.log(m1 / m0)))
+        return statistics.fmean(errs)
+
+    grid = [2.0 + 0.2 * i for i in range(60)]
+    c = min(grid, key=pair_loss)
+    print(f"attention_cost_no_fa = {c:.2f} from {len(both)} fa 0 / fa 1 pairs (mean |log ratio error| "
+          f"{pair_loss(c):.4f}; {pair_loss(float(DEFAULT.attention_cost_no_fa)):.4f} at the current value)",
+          file=sys.stderr)
+    base = {"attention_cost_no_fa": c}
+    dev = load("llm_prefill")
+    cat = [({**q, "use_published_sizes": False}, m, v) for q, m, v, _ in benchmark_questions("fit")
+           if m == "speed.prefill_tokens_per_s"]
+    rows = [(q, m, v, DEV_WEIGHT) for q, m, v in dev] + [(q, m, v, 1.0) for q, m, v in cat]
+
+    def est(q: dict[str, Any], metric: str, assume: dict[str, float]) -> float | None:
+        value, _ = answer_benchmark(q, metric, assume)
+        return value
+
+    owners: dict[str, list[int]] = {p: [] for p in PREFILL_EFFS}
+    for i, (q, metric, _v, _w) in enumerate(rows):
+        e0 = est(q, metric, base)
+        if not e0:
+            continue
+        run = catalog().benchmarks.get(str(q.get("id")))
+        old_build = run is not None and str(run.data.get("date", "")) < CURRENT_BUILDS
+        rt = str(q.get("runtime"))
+        for p in PREFILL_EFFS:
+            if rt in ("llamafile", "ollama") and not p.startswith(rt):
+                continue  # a runtime's runs set its own factor, not the backend's efficiency under it
+            if old_build and p.endswith(("_rocm", "_vulkan", "_sycl", "_vulkan_intel")):
+                continue  # as fit_backend_benchmarks: 2024 Vulkan and SYCL builds ran at half today's speed
+            e1 = est(q, metric, {**base, p: float(getattr(DEFAULT, p)) * 1.1})
+            if e1 and math.log(e1 / e0) / math.log(1.1) > 0.5:
+                owners[p].append(i)
+    out = {"attention_cost_no_fa": round(c, 2)}
+    cur = dict(base)
+    for p, idx in owners.items():
+        if not idx:
+            continue
+        v0 = float(getattr(DEFAULT, p))
+
+        def loss_at(x: float, p: str = p, idx: list[int] = idx) -> float:
+            tot = wsum = 0.0
+            for i in idx:
+                q, metric, measured, w = rows[i]
+                e = est(q, metric, {**cur, p: x})
+                if e:
+                    tot += w * min(abs(math.log(e / measured)), CLIP)
+                    wsum += w
+            return tot / wsum if wsum else 9.9
+        cands = [v0 * f for f in (0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.25)]
+        best = min(cands, key=loss_at)
+        cur[p] = best
+        out[p] = round(best, 4)
+        print(f"  {p}: {len(idx)} runs, {v0:.4g} -> {best:.4g} (loss {loss_at(v0):.4f} -> {loss_at(best):.4f})",
+              file=sys.stderr)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--family", action="append", choices=list(PARAMS))
@@ -396,7 +491,12 @@ def main() -> int:
     ap.add_argument("--metal-generations", action="store_true",
                     help="Metal's decode efficiency and per-layer cost with its change per Apple generation")
     ap.add_argument("--params", help="comma-separated parameters to fit instead of the family's list")
+    ap.add_argument("--attention", action="store_true",
+                    help="attention_cost_no_fa from the fa 0 / fa 1 pairs, then the prefill efficiencies refitted")
     args = ap.parse_args()
+    if args.attention:
+        print(json.dumps(fit_attention(), indent=2))
+        return 0
     if args.linear:
         print(json.dumps(fit_decode_linear(), indent=2))
         return 0

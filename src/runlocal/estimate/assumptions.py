@@ -28,6 +28,7 @@ def _a(default: _T, basis: Basis, source: str) -> _T:
 _METAL_FIT = ("bench/calibrate.py --metal-generations: llama.cpp, Ollama and llamafile decode runs on Macs (dev set "
               "and the catalog's fit share), split at speed.METAL_CONCURRENCY_SINCE")
 _LLAMAFILE_FIT = "calibrate.py --llamafile: LocalScore's llamafile runs (data/benchmarks, fit share)"
+_REFIT = "calibrate.py --attention, after attention_cost_no_fa moved to llama.cpp's fa 0 / fa 1 pairs; first "
 _PREFILL_FIT = "calibrate.py --with-benchmarks (dev set at its sources' build dates + fit share of benchmarks)"
 
 
@@ -263,13 +264,15 @@ class Assumptions:
     """Same on AMD GPUs."""
     llamafile_decode_apple: float = _a(0.77, "fitted", _LLAMAFILE_FIT)
     """Same on Apple GPUs (Metal)."""
-    llamafile_prefill_nvidia: float = _a(0.81, "fitted", _LLAMAFILE_FIT)
+    llamafile_prefill_nvidia: float = _a(0.8505, "fitted", _REFIT + _LLAMAFILE_FIT)
     """llamafile's prompt rate against a current llama.cpp build's on NVIDIA GPUs."""
-    llamafile_prefill_amd: float = _a(0.60, "fitted", "grid over LocalScore's llamafile prompt runs on Radeons (fit "
+    llamafile_prefill_amd: float = _a(0.63, "fitted", _REFIT
+                                      + "grid over LocalScore's llamafile prompt runs on Radeons (fit "
                                       "share, 16; mean |log error| 0.24, was 0.75 at 0.32 against the WMMA rate)")
     """Same on AMD GPUs, against the shader FP16 rate (llamafile does not reach RDNA 3/4's WMMA units:
     speed.matrix_units_used)."""
-    llamafile_prefill_apple: float = _a(0.99, "fitted", _LLAMAFILE_FIT)
+    llamafile_prefill_apple: float = _a(1.0, "fitted", _LLAMAFILE_FIT + "; held at 1 (--attention asked 1.04: "
+                                        "llamafile runs an older copy of llama.cpp's kernels, it cannot outrun them)")
     """Same on Apple GPUs."""
     ollama_decode_factor: float = _a(0.80, "fitted", "bench/calibrate.py --with-benchmarks: Ollama decode runs")
     """Ollama vs llama.cpp decode rate on the same hardware (API and sampling overhead)."""
@@ -277,10 +280,10 @@ class Assumptions:
     """Relative bandwidth efficiency of F16/BF16 weights vs quantized ones."""
 
     # --- prefill (compute bound) --------------------------------------------------------------
-    prefill_eff_cuda: float = _a(0.323, "fitted", _PREFILL_FIT)
+    prefill_eff_cuda: float = _a(0.3715, "fitted", _REFIT + _PREFILL_FIT)
     """Achieved / peak dense FP16 tensor FLOP/s on NVIDIA prompt processing through FP16 cuBLAS: F16/BF16 weights,
     and quantized ones on llama.cpp builds before June 2024 (or GPUs without MMQ: Volta, P100)."""
-    prefill_eff_cuda_mmq: float = _a(0.379, "fitted", _PREFILL_FIT)
+    prefill_eff_cuda_mmq: float = _a(0.4169, "fitted", _REFIT + _PREFILL_FIT)
     """Achieved / peak INT8 matrix ops/s when llama.cpp's CUDA backend multiplies quantized weights in its MMQ
     kernels (builds since June 2024): the INT8 tensor-core rate, or four __dp4a ops per FP32 lane on Pascal."""
     mmq_ops_per_sm_cycle: float = _a(1536.0, "fitted", "the llama.cpp CUDA scoreboard (discussion #15013, fit share):"
@@ -296,7 +299,7 @@ class Assumptions:
     prefill_eff_serving: float = _a(0.65, "fitted", "serving runs (data/serving, fit share): output throughput of "
                                     "end-to-end clients, whose prompts share the GPU")
     """Achieved / peak dense FP16 tensor FLOP/s of vLLM, SGLang and TensorRT-LLM prompt processing on NVIDIA."""
-    prefill_eff_hbm: float = _a(0.265, "fitted", _PREFILL_FIT)
+    prefill_eff_hbm: float = _a(0.2915, "fitted", _REFIT + _PREFILL_FIT)
     """Same for HBM datacenter GPUs against their dense FP16 tensor peak."""
     moe_full_tile_tokens: float = _a(128.0, "assumed", "the 128-row tiles of llama.cpp's MMQ kernels")
     """Tokens an expert matmul needs to fill the tensor cores; fewer tokens per expert run proportionally
@@ -306,18 +309,22 @@ class Assumptions:
     """Prompt tokens a serving engine (vLLM, SGLang, TensorRT-LLM) computes in one step: a prompt up to this long goes
     in one step, and under load the step fills with several requests' prompts, so each MoE expert sees that many
     tokens x used / experts (llama.cpp's steps are n_ubatch long)."""
-    prefill_eff_rocm: float = _a(0.43, "fitted", "calibrate.py --backends: 2025+ ROCm prefill runs, RDNA 2-4 (fit "
+    prefill_eff_rocm: float = _a(0.4945, "fitted", _REFIT
+                                 + "calibrate.py --backends: 2025+ ROCm prefill runs, RDNA 2-4 (fit "
                                  "share, n=10)")
     """Achieved / peak FP16 FLOP/s on AMD prompt processing."""
     prefill_eff_metal: float = _a(0.616, "fitted", _PREFILL_FIT)
     """Achieved / peak GPU FLOP/s on Apple prompt processing with llama.cpp."""
-    prefill_eff_mlx: float = _a(0.851, "fitted", _PREFILL_FIT)
+    prefill_eff_mlx: float = _a(0.7659, "fitted", _REFIT + _PREFILL_FIT)
     """Same with MLX."""
-    prefill_eff_vulkan: float = _a(0.4, "fitted", "calibrate.py --backends: 2025+ Vulkan prefill runs (fit share)")
+    prefill_eff_vulkan: float = _a(0.46, "fitted", _REFIT
+                                   + "calibrate.py --backends: 2025+ Vulkan prefill runs (fit share)")
     """Same for the Vulkan backend, and for any backend without a figure of its own."""
-    prefill_eff_sycl: float = _a(0.09, "fitted", "calibrate.py --backends: 2025+ SYCL prefill runs on Arc (fit share)")
+    prefill_eff_sycl: float = _a(0.099, "fitted", _REFIT
+                                 + "calibrate.py --backends: 2025+ SYCL prefill runs on Arc (fit share)")
     """Same for Intel GPUs (SYCL backend)."""
-    prefill_eff_vulkan_intel: float = _a(0.27, "fitted", "grid over the fit share of the Arc Vulkan prefill runs "
+    prefill_eff_vulkan_intel: float = _a(0.216, "fitted", _REFIT
+                                         + "grid over the fit share of the Arc Vulkan prefill runs "
                                          "from December 2024 on (n=8: the Vulkan scoreboard, PR #14001's Xe2 rows, "
                                          "a Meteor Lake iGPU); mean |log error| 1.21 -> 0.51")
     """Achieved / peak FLOP/s of an Intel Arc GPU on the Vulkan backend, against its vector engines' FP16 rate (twice
@@ -342,10 +349,20 @@ class Assumptions:
                                           "per cycle against 64 per AVX-512 VNNI instruction, at lower clocks; "
                                           "not measured")
     """CPU prompt processing on cores without SIMD that llama.cpp uses (RISC-V without the V extension)."""
-    ollama_prefill_factor: float = _a(0.767, "fitted", _PREFILL_FIT)
+    ollama_prefill_factor: float = _a(0.7287, "fitted", _REFIT + _PREFILL_FIT)
     """Ollama vs llama.cpp prompt rate (request overhead inside the measured time)."""
-    attention_cost_no_fa: float = _a(3.52, "fitted", _PREFILL_FIT)
-    """Attention FLOPs cost this many times a dense matmul FLOP without flash attention."""
+    attention_cost_no_fa: float = _a(7.6, "fitted", "bench/calibrate.py --attention: llama.cpp's CUDA scoreboard, "
+                                     "the same card and build run with fa 0 and fa 1 (pp512; 9 Turing-Blackwell cards "
+                                     "of the fit share: fa 1 is 1.11x faster, median of all 24)")
+    """Attention FLOPs cost this many times a dense matmul FLOP without flash attention, counted over every cached key
+    of each ubatch (llama.cpp writes, softmaxes and reads the whole score matrix, the masked half included)."""
+    attention_cost_no_fa_metal: float = _a(4.3, "fitted", "ggml-org/llama.cpp#5021 (2024-04-30): Llama 3 8B Q4_K_M "
+                                           "pp512 with fa 0 and fa 1 on an M3 Pro 18-core (1.05x) and an M1 Ultra "
+                                           "64-core (1.08-1.09x)")
+    """attention_cost_no_fa on Metal, whose score-matrix kernels lose less to flash attention than CUDA's."""
+    attention_cost_cpu: float = _a(3.52, "fitted", _PREFILL_FIT)
+    """The CPU backend's attention without flash attention, over the causal mean context (its prompts were fitted so:
+    the GPU pairs that set attention_cost_no_fa say nothing of it)."""
     attention_cost_fa: float = _a(2.0, "assumed", "not measured")
     """Same with flash attention."""
     prefill_request_overhead_ms: float = _a(11.56, "fitted", _PREFILL_FIT)
@@ -474,7 +491,9 @@ POSITIVE = {f.name for f in dataclasses.fields(Assumptions)
                 "ollama_decode_factor",
                 "ollama_prefill_factor", "f16_decode_bonus", "prefill_quant_factor_f16", "moe_full_tile_tokens",
                 "unet_reuse", "simt_eff_factor", "dit_eff_factor", "video_vae_chunk_frames",
-                "moe_layer_overhead_factor", "compute_ffn_factor", "prefill_chunk_tokens", "default_cpu_ram_gb",
+                "moe_layer_overhead_factor", "compute_ffn_factor", "attention_cost_cpu", "attention_cost_no_fa_metal",
+                "prefill_chunk_tokens",
+                "default_cpu_ram_gb",
                 "default_gpu_bandwidth_gb_s", "pcie_gen1_lane_gb_s", "pcie_gen2_lane_gb_s", "pcie_gen3_lane_gb_s",
                 "pcie_gen4_lane_gb_s", "pcie_gen5_lane_gb_s", "pcie_gen6_lane_gb_s", "pcie_efficiency",
                 "fp32_tensor_eff_factor", "vae_tile_px", "video_vae_tile_frames", "diffusion_default_blocks",

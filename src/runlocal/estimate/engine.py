@@ -41,7 +41,7 @@ LLAMA_CPP = RuntimeSpec(id="llama.cpp", placement="llamacpp")
 """The runtime a Query assumes when none is given."""
 
 
-ATTENTION_FUSED_ENGINES = frozenset({"vllm", "sglang", "tensorrt-llm", "mlc-llm"})
+ATTENTION_FUSED_ENGINES = frozenset({"vllm", "sglang", "tensorrt-llm", "mlc-llm", "mlx"})
 """Engines whose attention is always a fused (flash-style) kernel: their attention pays attention_cost_fa."""
 
 

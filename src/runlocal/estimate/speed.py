@@ -412,7 +412,8 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     if runtime == "ollama":
         decode *= asm.ollama_decode_factor
     mp = matmul_params(a, w, params, active_params)
-    attn_factor = asm.attention_cost_fa if flash_attention else asm.attention_cost_no_fa
+    attn_factor = (asm.attention_cost_fa if flash_attention else asm.attention_cost_no_fa_metal if backend == "metal"
+                   else asm.attention_cost_no_fa)
     peak = _peak_flops(machine, gpu, asm)
     peff = prefill_efficiency(backend, runtime, asm, hbm, vendor) if gpu else 1.0
     if gpu is not None and not gpu.tensor_cores:
@@ -431,7 +432,13 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     # (counting it per token made a 49K-vocabulary 135M model 1.4x and a 262K-vocabulary one 2.7x too slow).
     head_params = float(a.vocab_size * a.hidden_size)
     body = max(mp - head_params, mp * 0.25)
-    flops = p * (2 * (body + moe_pen) + attention_flops(a, mean_ctx) * attn_factor) + 2 * head_params
+    # Flash attention skips the masked half of a causal prompt (mean context depth + p / 2); without it llama.cpp
+    # multiplies each ubatch's queries by every cached key, the ubatch's own included, and writes, softmaxes and
+    # reads the full score matrix: a mean of depth + (p + ubatch) / 2 keys (depth + p for a prompt in one ubatch)
+    attn_ctx = mean_ctx if flash_attention else depth + min(p, (p + step_tokens) / 2)
+    if gpu is None and not flash_attention:  # the CPU backend: its own fitted cost, over the causal mean
+        attn_ctx, attn_factor = mean_ctx, asm.attention_cost_cpu
+    flops = p * (2 * (body + moe_pen) + attention_flops(a, attn_ctx) * attn_factor) + 2 * head_params
     # a step longer than the prompt holds other requests' prompts too (serving under load): this prompt's share of
     # each step's weight reads and fixed costs is p / step
     n_ub: float = p / step_tokens if shared_steps else math.ceil(p / step_tokens)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -262,6 +263,26 @@ SUITES: dict[str, tuple[tuple[int, int], ...]] = {
 engine's answers for each test (decode at the test's mean depth: its prompt plus half its output)."""
 
 
+_FA_ON = re.compile(r"(?:^|\s)(?:-fa|--flash-attn)(?:\s+(?:1|on|true)\b|(?=\s+-|\s*$))"
+                    r"|OLLAMA_FLASH_ATTENTION=(?:1|true)")
+_FA_OFF = re.compile(r"(?:^|\s)(?:-fa|--flash-attn)\s+(?:0|off|false)(?![,\d])")
+
+
+def flash_attention_of(run_id: str, d: dict[str, Any]) -> bool | None:
+    """Whether a benchmark ran with flash attention, as its command says (llama-bench / llama-server `-fa 1|on|0|off`,
+    `--flash-attn`, Ollama's OLLAMA_FLASH_ATTENTION=1; a scoreboard run's `-fa0-` / `-fa1-` id where its command
+    lists both); None when it does not say (the engine's default, off, applies)."""
+    m = re.search(r"-fa([01])-", run_id)
+    if m:
+        return m.group(1) == "1"
+    cmd = str(d.get("command", ""))
+    if _FA_ON.search(cmd):
+        return True
+    if _FA_OFF.search(cmd):
+        return False
+    return None
+
+
 def answer_benchmark(q: dict[str, Any], metric: str, assume: dict[str, Any] | None = None
                      ) -> tuple[float | None, dict[str, Any]]:
     """The engine's figure for one benchmark question (a suite's questions answered test by test and averaged),
@@ -319,6 +340,9 @@ def benchmark_questions(split: str = "all") -> Iterator[tuple[dict[str, Any], st
             q["context_tokens"] = d.get("context_tokens", default_ctx)
             if d.get("kv_cache_type"):
                 q["kv_cache_type"] = d["kv_cache_type"]
+            fa = flash_attention_of(e.id, d)
+            if fa is not None:
+                q["flash_attention"] = fa
             if d.get("build_date"):  # the code it ran, dated where it landed (a PR branch before its merge)
                 q["build_date"] = str(d["build_date"])[:10]
             elif d.get("date"):  # the run's date: its llama.cpp build is no later
