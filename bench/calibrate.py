@@ -190,6 +190,8 @@ def fit_decode_linear() -> dict[str, float]:
 
 
 CURRENT_BUILDS = "2025-01-01"
+ARC_VULKAN_SINCE = "2024-12-01"
+"""prefill_eff_vulkan_intel is fitted on the Arc Vulkan runs from this date on (the scoreboard's Dec 2024 rows)."""
 """Backend factors are fitted on runs from this date on (llama.cpp's Vulkan and SYCL backends doubled in speed
 through 2024)."""
 
@@ -442,13 +444,15 @@ def fit_attention() -> dict[str, float]:
         if not e0:
             continue
         run = catalog().benchmarks.get(str(q.get("id")))
-        old_build = run is not None and str(run.data.get("date", "")) < CURRENT_BUILDS
+        run_date = str(run.data.get("date", "")) if run is not None else "9999"
         rt = str(q.get("runtime"))
         for p in PREFILL_EFFS:
             if rt in ("llamafile", "ollama") and not p.startswith(rt):
                 continue  # a runtime's runs set its own factor, not the backend's efficiency under it
-            if old_build and p.endswith(("_rocm", "_vulkan", "_sycl", "_vulkan_intel")):
+            if p.endswith(("_rocm", "_vulkan", "_sycl")) and run_date < CURRENT_BUILDS:
                 continue  # as fit_backend_benchmarks: 2024 Vulkan and SYCL builds ran at half today's speed
+            if p.endswith("_vulkan_intel") and run_date < ARC_VULKAN_SINCE:
+                continue  # as its first fit: the Arc Vulkan runs from December 2024 on
             e1 = est(q, metric, {**base, p: float(getattr(DEFAULT, p)) * 1.1})
             if e1 and math.log(e1 / e0) / math.log(1.1) > 0.5:
                 owners[p].append(i)

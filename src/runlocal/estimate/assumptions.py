@@ -323,7 +323,7 @@ class Assumptions:
     prefill_eff_sycl: float = _a(0.099, "fitted", _REFIT
                                  + "calibrate.py --backends: 2025+ SYCL prefill runs on Arc (fit share)")
     """Same for Intel GPUs (SYCL backend)."""
-    prefill_eff_vulkan_intel: float = _a(0.216, "fitted", _REFIT
+    prefill_eff_vulkan_intel: float = _a(0.3105, "fitted", _REFIT
                                          + "grid over the fit share of the Arc Vulkan prefill runs "
                                          "from December 2024 on (n=8: the Vulkan scoreboard, PR #14001's Xe2 rows, "
                                          "a Meteor Lake iGPU); mean |log error| 1.21 -> 0.51")
