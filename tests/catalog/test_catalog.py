@@ -131,6 +131,8 @@ def test_spot_specs_match_citations() -> None:
     ("RedHatAI/Meta-Llama-3.1-8B-Instruct-FP8", "llama-3.1-8b", "FP8"),
     ("hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4", "llama-3.1-8b", "AWQ-INT4"),
     ("unsloth/Qwen3-8B-bnb-4bit", "qwen3-8b", "NF4"),
+    ("RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w4a16", "llama-3.1-8b", "GPTQ-INT4"),
+    ("RedHatAI/Llama-3.3-70B-Instruct-quantized.w8a8", "llama-3.3-70b", "GPTQ-INT8"),
 ])
 def test_packaged_names_carry_their_quant(name: str, model_id: str, quant: str) -> None:
     m = resolve_model(catalog(), name)

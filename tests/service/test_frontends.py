@@ -23,6 +23,9 @@ Q = {"model": "Llama 3.1 8B", "hardware": "RTX 4090"}
     ("text-generation-webui", "EXL3-4.0BPW", "exllamav3"),
     ("open-webui", None, "ollama"),
     ("msty", "Q8_0", "ollama"),
+    ("lemonade", None, "llama.cpp"),  # GGUF on its bundled llama.cpp
+    ("lemonade-server", "Q6_K", "llama.cpp"),
+    ("anythingllm", None, "llama.cpp"),  # its built-in provider is Lemonade's llama.cpp
 ])
 def test_a_front_end_is_answered_for_the_engine_it_loads_the_quant_through(runtime: str, quant: str | None,
                                                                           engine: str) -> None:
@@ -70,3 +73,14 @@ def test_unsloth_quant_spellings(spelled: str, canonical: str) -> None:
     r = answer({"model": "Qwen3-30B-A3B", "hardware": "RTX 4090", "quant": spelled})
     assert r["ok"], r["error"]
     assert r["quant"] == canonical
+
+
+def test_llama_cpp_python_is_llama_cpp() -> None:
+    r = answer({**Q, "runtime": "llama-cpp-python"})
+    assert r["ok"] and r["runtime"] == "llama.cpp"
+
+
+@pytest.mark.parametrize("spelling, quant", [("W4A16", "GPTQ-INT4"), ("w4a16", "GPTQ-INT4"), ("W8A8", "GPTQ-INT8"),
+                                             ("INT8", "GPTQ-INT8"), ("W8A16", "GPTQ-INT8"), ("W8A8-FP8", "FP8")])
+def test_llm_compressor_scheme_names_read_as_their_bits(spelling: str, quant: str) -> None:
+    assert normalize_quant(spelling) == quant

@@ -24,11 +24,14 @@ _QUANT_RE = re.compile(
 _MLX_RE = re.compile(r"(?:^|[-_])(\d)-?bit$", re.IGNORECASE)
 _SPLIT_RE = re.compile(r"-\d{5}-of-\d{5}$")
 _DECOR = ("-gguf", "-mlx", "-awq-int4", "-awq", "-gptq-int4", "-gptq-int8", "-gptq", "-fp8-dynamic", "-fp8", "-nvfp4",
-          "-bnb-4bit",
+          "-bnb-4bit", "-quantized.w4a16", "-quantized.w8a16", "-quantized.w8a8", "-w4a16", "-w8a8", "-int4", "-int8",
           "-qat", "-q4_0", "-unsloth", "-i1", "-imat")
 _DECOR_QUANT = {"-awq-int4": "AWQ-INT4", "-awq": "AWQ-INT4", "-gptq-int4": "GPTQ-INT4", "-gptq-int8": "GPTQ-INT8",
                 "-gptq": "GPTQ-INT4",
-                "-fp8-dynamic": "FP8", "-fp8": "FP8", "-nvfp4": "NVFP4", "-bnb-4bit": "NF4"}
+                "-fp8-dynamic": "FP8", "-fp8": "FP8", "-nvfp4": "NVFP4", "-bnb-4bit": "NF4",
+                # llm-compressor checkpoints (RedHatAI / neuralmagic): "-quantized.w4a16" and the like
+                "-quantized.w4a16": "GPTQ-INT4", "-quantized.w8a16": "GPTQ-INT8", "-quantized.w8a8": "GPTQ-INT8",
+                "-w4a16": "GPTQ-INT4", "-w8a8": "GPTQ-INT8", "-int4": "AWQ-INT4", "-int8": "GPTQ-INT8"}
 _VARIANT = ("-instruct", "-chat", "-it", "-base", "-hf", "-latest")
 _VENDOR_WORDS = re.compile(r"\b(nvidia|geforce|amd|radeon|intel|apple|tesla|quadro|graphics|gpu)\b")
 
