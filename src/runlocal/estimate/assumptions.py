@@ -187,6 +187,12 @@ class Assumptions:
                                      "Pascal runs (GTX 1050 Ti, GTX 10 and Tesla P40/P100 cards of the CUDA "
                                      "scoreboard), 2025-26 builds")
     """Decode efficiency of Pascal GPUs (GTX 10, Tesla P4/P40/P100) relative to the CUDA figure."""
+    decode_factor_alchemist_vulkan: float = _a(0.68, "fitted", "grid over the fit share of the Vulkan decode runs on "
+                                               "Arc Alchemist (the scoreboard's A750, A770 and A770M, December 2024: "
+                                               "mean |log error| 0.377 -> 0.046)")
+    """Arc Alchemist (Xe-HPG) decoding through llama.cpp's Vulkan backend reaches this share of the usual Vulkan
+    bandwidth: the scoreboard's Alchemist cards decode 1.4-1.6x slower than the bandwidth model while its Battlemage
+    cards (B570, B580, Pro B50/B60) land within 15 %; SYCL on the same A770 does not show it."""
     decode_eff_cpu: float = _a(0.60, "assumed", "STREAM reaches 70-80 % of theoretical RAM bandwidth")
     """Achieved / theoretical RAM bandwidth on CPU decode."""
     cpu_core_bandwidth_gb_s: float = _a(13.0, "measured", "llama-cpp-python 0.3.36 (AVX2 build) on one thread of a "
@@ -492,6 +498,7 @@ POSITIVE = {f.name for f in dataclasses.fields(Assumptions)
                 "ollama_prefill_factor", "f16_decode_bonus", "prefill_quant_factor_f16", "moe_full_tile_tokens",
                 "unet_reuse", "simt_eff_factor", "dit_eff_factor", "video_vae_chunk_frames",
                 "moe_layer_overhead_factor", "compute_ffn_factor", "attention_cost_cpu", "attention_cost_no_fa_metal",
+                "decode_factor_alchemist_vulkan",
                 "prefill_chunk_tokens",
                 "default_cpu_ram_gb",
                 "default_gpu_bandwidth_gb_s", "pcie_gen1_lane_gb_s", "pcie_gen2_lane_gb_s", "pcie_gen3_lane_gb_s",
