@@ -31,3 +31,14 @@ def test_engines_with_slots_queue_the_rest() -> None:
     queued = [p for p in r["curve"] if p["concurrency"] > 1]
     one = r["curve"][0]["aggregate_tokens_per_s"]
     assert queued and all(p["bound"] == "queue" and p["aggregate_tokens_per_s"] == one for p in queued)
+
+
+def test_a_run_that_prints_only_total_tokens_is_scored_on_its_output_share() -> None:
+    """The SGLang cookbook prints prompt + output tokens/s: the aggregate scored is its output share, x osl / (isl + osl)
+    (qwen3.6-35b-a3b on an H200, 8192 in / 1024 out: 18,708 total tokens/s at 1,024 requests -> 2,078.7 output)."""
+    from runlocal.service.accuracy import serving_points
+
+    pts = [p for p in serving_points() if p.qid == "2026-07-31-qwen3.6-35b-a3b-sglang-h200-sxm"
+           and p.metric == "aggregate" and p.concurrency == 1024]
+    assert len(pts) == 1
+    assert abs(pts[0].measured - 18708.0 * 1024 / 9216) < 0.01

@@ -415,7 +415,9 @@ def serving_points(assume: dict[str, Any] | None = None, *, split: str = "all") 
             inp = int(pt.get("input_tokens", d.get("input_tokens", 1024)))
             outp = int(pt.get("output_tokens", d.get("output_tokens", 256)))
             c = int(pt["concurrency"])
-            measured = {"aggregate": pt.get("output_tokens_per_s"),
+            total = pt.get("total_tokens_per_s")  # prompt + output tokens/s: its output share where not given
+            measured = {"aggregate": pt.get("output_tokens_per_s") or (float(total) * outp / (inp + outp) if total
+                                                                       else None),
                         "per_user": pt.get("per_user_tokens_per_s") or (1000.0 / pt["tpot_ms"] if pt.get("tpot_ms")
                                                                         else None),
                         # closed-loop runs only (a client keeping `concurrency` requests open, or one at a time):
