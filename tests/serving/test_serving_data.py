@@ -34,7 +34,7 @@ def test_engines_with_slots_queue_the_rest() -> None:
 
 
 def test_a_run_that_prints_only_total_tokens_is_scored_on_its_output_share() -> None:
-    """The SGLang cookbook prints prompt + output tokens/s: the aggregate scored is its output share, x osl / (isl + osl)
+    """The SGLang cookbook prints prompt + output tokens/s: the aggregate scored is its output share, x osl/(isl + osl)
     (qwen3.6-35b-a3b on an H200, 8192 in / 1024 out: 18,708 total tokens/s at 1,024 requests -> 2,078.7 output)."""
     from runlocal.service.accuracy import serving_points
 
