@@ -68,7 +68,8 @@ def load_benchmarks(family: str) -> list[tuple[dict[str, Any], str, float]]:
             if m in want and q.get("runtime") != "llamafile"]
 
 
-LLAMAFILE_PARAMS = ["llamafile_layer_us", "llamafile_decode_nvidia", "llamafile_decode_amd", "llamafile_decode_apple",
+LLAMAFILE_PARAMS = ["llamafile_layer_us", "llamafile_layer_us_amd", "llamafile_decode_nvidia", "llamafile_decode_amd",
+                    "llamafile_decode_apple",
                     "llamafile_prefill_nvidia", "llamafile_prefill_amd", "llamafile_prefill_apple"]
 
 

@@ -263,10 +263,15 @@ class Assumptions:
     """llamafile's extra fixed cost per layer per generated token on a GPU, microseconds: its shipped ggml-cuda
     modules had CUDA graphs compiled out, one kernel launch per op per token (mozilla-ai/llamafile#1051,
     2026-09-11, which turns them on: builds after it should not pay this)."""
+    llamafile_layer_us_amd: float = _a(150.0, "fitted", "grid with llamafile_decode_amd over the fit share of "
+                                       "LocalScore's llamafile decode runs on Radeons (17; mean clipped |log error| "
+                                       "0.17; held out 7: 0.23 -> 0.13)")
+    """On top of llamafile_layer_us on AMD GPUs: llamafile's own HIP build pays more per kernel launch (its 1B runs on
+    Radeons decoded 20-75 % below an estimate that charged them the NVIDIA figure)."""
     llamafile_decode_nvidia: float = _a(1.07, "fitted", _LLAMAFILE_FIT)
     """llamafile's decode bandwidth against llama.cpp's on NVIDIA GPUs (a ratio, not a share: with its dearer
     per-layer cost the fit puts its reads slightly above llama.cpp's)."""
-    llamafile_decode_amd: float = _a(0.427, "fitted", _LLAMAFILE_FIT)
+    llamafile_decode_amd: float = _a(0.55, "fitted", _LLAMAFILE_FIT + "; refitted with llamafile_layer_us_amd")
     """Same on AMD GPUs."""
     llamafile_decode_apple: float = _a(0.77, "fitted", _LLAMAFILE_FIT)
     """Same on Apple GPUs (Metal)."""

@@ -356,7 +356,7 @@ def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Mach
     if runtime == "llamafile" and gpu is not None:
         # llamafile's own, older GPU modules: a dearer fixed cost per layer and its own ratio to llama.cpp's
         # bandwidth, per vendor (fitted on LocalScore's runs)
-        per_layer += asm.llamafile_layer_us
+        per_layer += asm.llamafile_layer_us + (asm.llamafile_layer_us_amd if vendor == "amd" else 0.0)
         t_mem = t_mem / llamafile_factor(asm, "decode", vendor)
     n_moe = sum(1 for i in range(n) if a.is_moe_layer(i))
     fixed = (n - n_moe + n_moe * asm.moe_layer_overhead_factor) * per_layer * 1e-6
