@@ -32,3 +32,16 @@ def test_a_derivative_needs_a_name_url_relation_and_a_cited_source() -> None:
     assert "derivatives[1]: derivatives[1] must be a table" in problems or "derivatives[1] must be a table" in problems
     assert "source 'nowhere' is not a [[sources]] id" in problems
 
+
+
+def test_a_derivative_with_its_own_context_is_answered_with_it() -> None:
+    """Aya 23 35B has Command R's shape but an 8,192-token context (Command R: 131,072); Qwen2.5-Math 4,096."""
+    from runlocal.service import answer
+
+    aya = answer({"model": "aya:35b", "hardware": "h100-sxm"})
+    base = answer({"model": "command-r", "hardware": "h100-sxm"})
+    assert aya["ok"] and aya["model_id"] == "command-r"
+    assert aya["max_context_tokens"] == 8192 < base["max_context_tokens"]
+    assert any("own 8,192-token context" in n for n in aya["basis"]["notes"])
+    math = answer({"model": "Qwen/Qwen2.5-Math-7B-Instruct", "hardware": "rtx-4090"})
+    assert math["max_context_tokens"] == 4096

@@ -47,6 +47,7 @@ class ModelMatch:
     quant: str | None  # a quant named inside the string (file name, mlx repo), if any
     how: str
     derivative: str | None = None  # "X: a fine-tune of Y with the same architecture" when a derivative was named
+    context_length: int | None = None  # the derivative's own context where its entry gives one
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Index:
         self.loose: dict[str, dict[str, str]] = {}
         self.duplicates: list[str] = []
         self.derived: dict[str, str] = {}  # normalised derivative name -> "X: a fine-tune of Y ..."
+        self.derived_context: dict[str, int] = {}  # normalised derivative name -> its own context length
         self.counts: dict[str, int] = {}  # normalised cloud instance name -> GPUs in it
         for kind, ents in cat.entities.items():
             table: dict[str, str] = {}
@@ -81,9 +83,14 @@ class Index:
                         continue
                     what = (f"{d.get('name')} ({d.get('url')}) is {d.get('relation')} {e.name} with the same "
                             f"architecture: answered as {e.name}")
+                    ctx = d.get("context_length")
+                    if isinstance(ctx, int) and not isinstance(ctx, bool) and ctx > 0:
+                        what += f" with its own {ctx:,}-token context"
                     for n in [d.get("name"), *(d.get("aliases") or [])]:
                         if isinstance(n, str) and norm(n) and norm(n) not in self.derived:
                             self.derived[norm(n)] = what
+                            if isinstance(ctx, int) and not isinstance(ctx, bool) and ctx > 0:
+                                self.derived_context[norm(n)] = ctx
                             names.append(n)
                 for inst in (e.data.get("instances") or []) if kind == "hardware" else []:
                     if isinstance(inst, dict) and isinstance(inst.get("name"), str):
@@ -231,7 +238,7 @@ def resolve_model(cat: Catalog, name: str) -> ModelMatch:
     for cand, quant, how in _strip_model(name):
         e = idx.get("models", cand)
         if e is not None:
-            return ModelMatch(e, quant, how, idx.derived.get(norm(cand)))
+            return ModelMatch(e, quant, how, idx.derived.get(norm(cand)), idx.derived_context.get(norm(cand)))
     cands = _strip_model(name)
     sugg = idx.suggest("models", cands[-1][0]) or idx.suggest("models", name)
     raise UnknownModel(f"unknown model '{name}'", sugg)

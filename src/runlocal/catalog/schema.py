@@ -100,6 +100,7 @@ DERIVATIVE: Spec = {
     "url": (STR, True),
     "relation": (STR, True),  # how it relates to the entry: "a fine-tune of", "a merge of", ...
     "source": (STR, True),  # a [[sources]] id: the page that says so
+    "context_length": ((int,), False),  # its own context where it differs from the entry's (answered with it)
 }
 
 MODEL: Spec = {

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from dataclasses import dataclass
 
 from ..catalog import build
 from ..catalog.load import Catalog, Entity, load
-from ..catalog.resolve import estimated_runtimes, resolve_hardware, resolve_model, resolve_runtime, runtime_key
+from ..catalog.resolve import (
+    ModelMatch,
+    estimated_runtimes,
+    resolve_hardware,
+    resolve_model,
+    resolve_runtime,
+    runtime_key,
+)
 from ..errors import InvalidField, NotFound, RunlocalError, UnsupportedQuestion
 from ..estimate.diffusion import PRECISION_BYTES, DiffusionModel
 from ..estimate.engine import RuntimeSpec
@@ -248,16 +256,22 @@ def _quant(quant_in: str) -> str:
 def model_entity(q: Question) -> tuple[Entity | None, str | None, str | None]:
     """The catalog entry a question's model names (None for files and config objects), a quant in the name, and a
     note when the name is a derivative (a fine-tune answered as its base)."""
+    match = model_match(q)
+    return (match.entity, match.quant, match.derivative) if match else (None, None, None)
+
+
+def model_match(q: Question) -> ModelMatch | None:
+    """The catalog match of a question's model name (None for files and config objects)."""
     if isinstance(q.model, str) and not q.model_is_file:
-        match = resolve_model(catalog(), q.model)
-        return match.entity, match.quant, match.derivative
-    return None, None, None
+        return resolve_model(catalog(), q.model)
+    return None
 
 
 def resolve(q: Question, *, hw: ResolvedMachine | None = None) -> Resolved:
     """Resolve a question once: model, machine (or the one given, reused across questions), runtime, quant."""
     cat = catalog()
-    ment, name_quant, derived = model_entity(q)
+    match = model_match(q)
+    ment, name_quant, derived = (match.entity, match.quant, match.derivative) if match else (None, None, None)
     kind = str(ment.data.get("kind", "text")) if ment else "text"
     if kind in ("image", "video"):
         return _resolve_media(q, ment, kind, hw)  # type: ignore[arg-type]
@@ -265,6 +279,9 @@ def resolve(q: Question, *, hw: ResolvedMachine | None = None) -> Resolved:
         raise InvalidField("image/video settings were given for a language model")
     if ment is not None:
         model = build.model_spec(ment)
+        if match is not None and match.context_length:  # a derivative with a context of its own
+            model = dataclasses.replace(model, arch=dataclasses.replace(model.arch,
+                                                                        context_length=match.context_length))
     elif isinstance(q.model, str):
         from ..formats.load import model_spec_from_path
 
