@@ -116,7 +116,7 @@ def machine(e: Entity, *, memory_gb: float | None, gpu_count: int, asm: Assumpti
                  half_precision_ok=fp16_ok, int8_ops=int8_ops(d), sm_clocks=sm_clocks(d),
                  fp8_flops=tflops(float(d["fp8_tensor_tflops"])) if d.get("fp8_tensor_tflops") else None,
                  vendor=str(d.get("vendor", "")), shader_flops=_vector_flops(d),
-                 architecture=str(d.get("architecture", "")))
+                 architecture=str(d.get("architecture", "")), laptop=d.get("segment") == "laptop")
     return Machine(tuple([dev] * gpu_count), gib(host_gb), gb_s(host_bw), notes=tuple(notes)), notes
 
 

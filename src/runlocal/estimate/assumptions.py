@@ -187,6 +187,11 @@ class Assumptions:
                                      "Pascal runs (GTX 1050 Ti, GTX 10 and Tesla P40/P100 cards of the CUDA "
                                      "scoreboard), 2025-26 builds")
     """Decode efficiency of Pascal GPUs (GTX 10, Tesla P4/P40/P100) relative to the CUDA figure."""
+    decode_factor_laptop: float = _a(0.82, "fitted", "grid over the fit share of the catalog's decode runs on laptop "
+                                     "GPUs (segment laptop; 23 runs: mean clipped |log error| 0.450 -> 0.434, median "
+                                     "signed +29 -> +18 %)")
+    """A laptop GPU decodes at this share of the bandwidth its desktop-class figure gives: it runs below the spec's
+    clocks within the power (TGP) and heat a laptop allows, and catalog entries take the top of the TGP range."""
     decode_factor_alchemist_vulkan: float = _a(0.68, "fitted", "grid over the fit share of the Vulkan decode runs on "
                                                "Arc Alchemist (the scoreboard's A750, A770 and A770M, December 2024: "
                                                "mean |log error| 0.377 -> 0.046)")
@@ -503,7 +508,7 @@ POSITIVE = {f.name for f in dataclasses.fields(Assumptions)
                 "ollama_prefill_factor", "f16_decode_bonus", "prefill_quant_factor_f16", "moe_full_tile_tokens",
                 "unet_reuse", "simt_eff_factor", "dit_eff_factor", "video_vae_chunk_frames",
                 "moe_layer_overhead_factor", "compute_ffn_factor", "attention_cost_cpu", "attention_cost_no_fa_metal",
-                "decode_factor_alchemist_vulkan",
+                "decode_factor_alchemist_vulkan", "decode_factor_laptop",
                 "prefill_chunk_tokens",
                 "default_cpu_ram_gb",
                 "default_gpu_bandwidth_gb_s", "pcie_gen1_lane_gb_s", "pcie_gen2_lane_gb_s", "pcie_gen3_lane_gb_s",

@@ -310,6 +310,7 @@ class Device:
     int8_ops: float | None = None  # INT8 matrix ops/s llama.cpp's CUDA quantized kernels (MMQ) use; None: no MMQ
     sm_clocks: float | None = None  # NVIDIA: streaming multiprocessors x boost clock (SM-cycles/s), None: unknown
     fp8_flops: float | None = None  # dense FP8 tensor FLOP/s (Ada, Hopper, Blackwell), which FP8 (W8A8) serving reaches
+    laptop: bool = False  # a laptop (mobile) discrete GPU: power- and thermally-limited, below its spec clocks
     shader_flops: float | None = None  # the FP16 rate without the matrix units fp16_flops counts (Apple M5's Neural
     # Accelerators, Intel Arc's XMX), for software that leaves them unused (speed.matrix_units_used)
 

@@ -292,6 +292,8 @@ def _read_side(machine: Machine, placement: Placement, runtime: str, quant: str,
     eff_gpu = decode_efficiency(backend, runtime, asm, hbm, vendor) * (asm.f16_decode_bonus if f16 else 1.0)
     if gpu is not None and gpu.architecture.lower().startswith("pascal"):
         eff_gpu *= asm.decode_factor_pascal  # measured about half the bandwidth of later cards on the same kernels
+    if gpu is not None and gpu.laptop:
+        eff_gpu *= asm.decode_factor_laptop  # below the spec's memory clock at the power and heat a laptop allows
     if gpu is not None and backend == "vulkan" and "alchemist" in gpu.architecture.lower():
         eff_gpu *= asm.decode_factor_alchemist_vulkan  # Xe-HPG through Vulkan: Battlemage reaches the usual share
     igpu = bool(gpu and machine.unified_memory and backend not in ("metal",) and runtime != "mlx")
