@@ -53,3 +53,20 @@ def test_hybrid_model_runs_fewer_requests_than_its_kv_pool_holds() -> None:
     assert 0 < r["typical_concurrency"] < vllm["typical_concurrency"]
     dense = capacity({**q, "model": "qwen3-32b"})
     assert not any("recurrent" in n for n in dense["notes"])
+
+
+def test_a_hybrid_prompt_pays_its_recurrent_scans_per_token() -> None:
+    """serving_recurrent_prefill_us per prompt token per recurrent layer: Qwen3.6-35B-A3B (30 Gated DeltaNet layers)
+    on an H200, an 8,192-token prompt: 30 x 8,192 x 0.34 us = 83.6 ms on top of the FLOP-bound 79 ms (the cookbook
+    measured 138-182 ms for the first token); a dense model pays nothing."""
+    from runlocal.service.capacity import capacity
+
+    def ttft_ms(model: str, **assume: float) -> float:
+        r = capacity({"model": model, "hardware": "h200-sxm", "runtime": "sglang", "quant": "BF16",
+                      "context_tokens": 9216, "prompt_tokens": 8192, "output_tokens": 1024, "users": 1,
+                      "assume": {"sglang_mem_fraction_static": 0.8, **assume}})
+        return 8192 / r["prefill_tokens_per_s"] * 1000
+
+    with_scan, without = ttft_ms("qwen3.6-35b-a3b"), ttft_ms("qwen3.6-35b-a3b", serving_recurrent_prefill_us=0.0004)
+    assert with_scan - without == pytest.approx(30 * 8192 * DEFAULT.serving_recurrent_prefill_us / 1000, rel=0.02)
+    assert ttft_ms("qwen3-32b") == pytest.approx(ttft_ms("qwen3-32b", serving_recurrent_prefill_us=0.0004))

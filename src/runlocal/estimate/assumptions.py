@@ -320,6 +320,12 @@ class Assumptions:
     moe_full_tile_tokens: float = _a(128.0, "assumed", "the 128-row tiles of llama.cpp's MMQ kernels")
     """Tokens an expert matmul needs to fill the tensor cores; fewer tokens per expert run proportionally
     slower."""
+    serving_recurrent_prefill_us: float = _a(0.34, "fitted", "the SGLang cookbook's single-request first tokens "
+                                             "of 8K prompts, Qwen3.6 27B/35B-A3B on H200 and B200 (fit share, 4: "
+                                             "0.33-0.42 us; the 2 held out give 0.35 and 0.47)")
+    """Microseconds per prompt token per recurrent layer (Gated DeltaNet, Mamba) in vLLM/SGLang/TensorRT-LLM prefill:
+    their chunked scans walk a prompt's chunks in order, so the cost follows tokens, not FLOPs (about the same on
+    H200 and B200)."""
     serving_step_tokens: int = _a(8192, "taken", "vLLM's max_num_batched_tokens default for its API server (V1), "
                                   "SGLang's chunked_prefill_size and TensorRT-LLM's max_num_tokens defaults")
     """Prompt tokens a serving engine (vLLM, SGLang, TensorRT-LLM) computes in one step: a prompt up to this long goes
@@ -508,7 +514,7 @@ POSITIVE = {f.name for f in dataclasses.fields(Assumptions)
                 "ollama_prefill_factor", "f16_decode_bonus", "prefill_quant_factor_f16", "moe_full_tile_tokens",
                 "unet_reuse", "simt_eff_factor", "dit_eff_factor", "video_vae_chunk_frames",
                 "moe_layer_overhead_factor", "compute_ffn_factor", "attention_cost_cpu", "attention_cost_no_fa_metal",
-                "decode_factor_alchemist_vulkan", "decode_factor_laptop",
+                "decode_factor_alchemist_vulkan", "decode_factor_laptop", "serving_recurrent_prefill_us",
                 "prefill_chunk_tokens",
                 "default_cpu_ram_gb",
                 "default_gpu_bandwidth_gb_s", "pcie_gen1_lane_gb_s", "pcie_gen2_lane_gb_s", "pcie_gen3_lane_gb_s",

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from .assumptions import Assumptions
 from .memory import kv_read_bytes, layer_kinds
 from .placement import Placement
-from .specs import FULL, MLA, SLIDING, Architecture, Device, Machine
+from .specs import FULL, LINEAR, MLA, SLIDING, Architecture, Device, Machine
 from .weights import Weights
 
 
@@ -463,6 +463,12 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
         t_m = n_ub * gpu_w / (eff_gpu * gpu.bandwidth_bytes_per_s)
         t_pre = max(t_c, t_m) / pipeline_speedup(n_dev, p, asm)
         t_pre += n_ub * n * asm.prefill_layer_overhead_us * 1e-6
+        if runtime in SERVING_STEP_ENGINES:
+            # the serving engines' chunked Gated DeltaNet / Mamba scans walk a prompt's chunks one after another: a
+            # cost per token per recurrent layer, shared only when a step holds several prompts side by side
+            n_rec = sum(1 for i, kind in enumerate(a.layer_kinds()) if kind == LINEAR and i >= first_gpu)
+            side_by_side = max(1.0, step_tokens / p) if shared_steps else 1.0
+            t_pre += n_rec * p * asm.serving_recurrent_prefill_us * 1e-6 / side_by_side
         prefill_bound = "compute" if t_c >= t_m else "memory"
         host_w = w.total_bytes - w.token_embd_bytes - placement.weights_gpu
         if host_w > 0 and p >= 32:
