@@ -132,3 +132,26 @@ def test_llama_cpp_rpc_over_hosts() -> None:
         capacity({**base, "gpu_count": 2, "nodes": 2, "network": "infiniband-200g"})
     with pytest.raises(InvalidField):
         capacity({**base, "runtime": "ollama", "gpu_count": 2, "nodes": 2})
+
+
+def test_enforce_eager_adds_the_launch_cost_per_layer_and_sequence() -> None:
+    """Without CUDA graphs each decode step adds n_layers x (serving_eager_layer_us + serving_eager_seq_layer_us x B):
+    Qwen3-14B (40 layers) at 8 sequences: 40 x (150 + 3 x 8) us = 6.96 ms on top of the graphed step."""
+    from runlocal.estimate.assumptions import DEFAULT
+    from runlocal.service.capacity import capacity
+
+    q = {"model": "qwen3-14b", "hardware": "a100-sxm4-80gb", "runtime": "vllm", "quant": "AWQ-INT4", "users": 8}
+    plain, eager = capacity(q), capacity({**q, "enforce_eager": True})
+    at8 = {r["concurrency"]: r for r in plain["curve"]}[8]
+    e8 = {r["concurrency"]: r for r in eager["curve"]}[8]
+    extra = 40 * (DEFAULT.serving_eager_layer_us + DEFAULT.serving_eager_seq_layer_us * 8) / 1000
+    assert e8["step_ms"] - at8["step_ms"] == pytest.approx(extra, rel=0.01)
+    assert "--enforce-eager" in eager["commands"]["vllm"] and "--enforce-eager" not in plain["commands"]["vllm"]
+
+
+def test_enforce_eager_must_be_a_boolean() -> None:
+    from runlocal.errors import RunlocalError
+    from runlocal.service.capacity import capacity
+
+    with pytest.raises(RunlocalError, match="enforce_eager must be true or false"):
+        capacity({"model": "qwen3-14b", "hardware": "a100-sxm4-80gb", "runtime": "vllm", "enforce_eager": "yes"})

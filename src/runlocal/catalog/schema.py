@@ -276,6 +276,7 @@ SERVING: Spec = {  # data/serving: published runs of many concurrent requests (s
     "output_tokens": ((int,), False),
     "speculative_decoding": (STR, False),  # present when the server drafted tokens: not plain decode speed
     "memory_fraction": (NUM, False),  # as launched: SGLang --mem-fraction-static, vLLM --gpu-memory-utilization
+    "enforce_eager": ((bool,), False),  # no CUDA graphs: vLLM --enforce-eager, SGLang --disable-cuda-graph
     "notes": (STR, False),
     "points": (LIST, True),
     "sources": (LIST, True),

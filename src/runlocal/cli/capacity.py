@@ -121,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
             q[key] = val
     if args.rate is not None:
         q["rate_per_s"] = parse_rate(args.rate)
+    if args.enforce_eager:
+        q["enforce_eager"] = True
     r = capacity(q)
     if args.json:
         print(json.dumps(r, indent=2, allow_nan=False, default=lambda x: None if isinstance(x, float)
@@ -151,5 +153,7 @@ def register(sub: Any) -> None:
     c.add_argument("--output", type=int, default=256, help="average output tokens (default 256)")
     c.add_argument("--rate", help="request arrival rate: 2, 2/s, 120/min")
     c.add_argument("--target-tps", type=float, help="tokens/s each user should see")
+    c.add_argument("--enforce-eager", action="store_true",
+                   help="the engine runs without CUDA graphs (vLLM --enforce-eager, SGLang --disable-cuda-graph)")
     c.add_argument("--json", action="store_true", help="JSON output")
     c.set_defaults(run=run)

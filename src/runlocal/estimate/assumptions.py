@@ -320,6 +320,13 @@ class Assumptions:
     moe_full_tile_tokens: float = _a(128.0, "assumed", "the 128-row tiles of llama.cpp's MMQ kernels")
     """Tokens an expert matmul needs to fill the tensor cores; fewer tokens per expert run proportionally
     slower."""
+    serving_eager_layer_us: float = _a(150.0, "fitted", "grid over the fit share's vLLM runs launched with "
+                                       "--enforce-eager (Qwen3-14B AWQ on an A100 at 1 request; gpt-oss-120b on an "
+                                       "Arc Pro B60 at 20-100)")
+    """Microseconds per layer per decode step that vLLM / SGLang pay without CUDA graphs (--enforce-eager,
+    --disable-cuda-graph): the layer's kernels launched from Python each step."""
+    serving_eager_seq_layer_us: float = _a(3.0, "fitted", "the same grid: the part that grows with the batch")
+    """And per sequence in the step, per layer (per-request Python work that a graph would have captured)."""
     serving_recurrent_prefill_us: float = _a(0.34, "fitted", "the SGLang cookbook's single-request first tokens "
                                              "of 8K prompts, Qwen3.6 27B/35B-A3B on H200 and B200 (fit share, 4: "
                                              "0.33-0.42 us; the 2 held out give 0.35 and 0.47)")
@@ -515,6 +522,7 @@ POSITIVE = {f.name for f in dataclasses.fields(Assumptions)
                 "unet_reuse", "simt_eff_factor", "dit_eff_factor", "video_vae_chunk_frames",
                 "moe_layer_overhead_factor", "compute_ffn_factor", "attention_cost_cpu", "attention_cost_no_fa_metal",
                 "decode_factor_alchemist_vulkan", "decode_factor_laptop", "serving_recurrent_prefill_us",
+                "serving_eager_layer_us",
                 "prefill_chunk_tokens",
                 "default_cpu_ram_gb",
                 "default_gpu_bandwidth_gb_s", "pcie_gen1_lane_gb_s", "pcie_gen2_lane_gb_s", "pcie_gen3_lane_gb_s",

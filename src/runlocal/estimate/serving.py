@@ -206,8 +206,13 @@ def rpc_hop_seconds(batch: int, hidden: int, network: str, asm: Assumptions) -> 
     return asm.rpc_roundtrips_per_hop * 2 * lat_us * 1e-6 + batch * hidden * 4 / (gbit * 1e9 / 8 * 0.9)
 
 
+EAGER_ENGINES = frozenset({"vllm", "sglang"})
+"""Engines that replay each decode step as a CUDA graph unless told not to (vLLM --enforce-eager, SGLang
+--disable-cuda-graph)."""
+
+
 def step(q: Query, est: Estimate, batch: int, depth: int, engine: str, *, nodes: int = 1,
-         network: str = "ethernet-25g") -> tuple[DecodeStep, float]:
+         network: str = "ethernet-25g", eager: bool = False) -> tuple[DecodeStep, float]:
     """The decode step of `batch` sequences at `depth`, and the seconds it takes with the engine's own costs.
 
     With `nodes` > 1 (pipeline parallel, q.machine holding every node's GPUs) each node runs 1/nodes of the layers
@@ -242,6 +247,10 @@ def step(q: Query, est: Estimate, batch: int, depth: int, engine: str, *, nodes:
         seconds = nodes * seconds + (nodes - 1) * hop_seconds(micro, q.model.arch.hidden_size, network)
     per_seq = asm.serve_seq_us_paged if engine in TENSOR_PARALLEL_ENGINES else asm.serve_seq_us_llamacpp
     seconds += (batch - 1) * per_seq * 1e-6
+    if eager and engine in EAGER_ENGINES:
+        # without CUDA graphs every layer's kernels are launched from Python each step, some once per sequence
+        layers = q.model.arch.n_layers
+        seconds += layers * (asm.serving_eager_layer_us + asm.serving_eager_seq_layer_us * micro) * 1e-6
     return s, seconds
 
 
@@ -303,7 +312,8 @@ def point_at(curve: tuple[CurvePoint, ...], users: float) -> CurvePoint:
 
 
 def serve(q: Query, *, engine: str, context_tokens: int, output_tokens: int, prompt_tokens: int,
-          max_batch: int = 512, nodes: int = 1, network: str = "ethernet-25g") -> ServingEstimate:
+          max_batch: int = 512, nodes: int = 1, network: str = "ethernet-25g",
+          eager: bool = False) -> ServingEstimate:
     """Capacity and the throughput-against-interactivity curve for this model, machine and engine."""
     asm = q.assumptions
     ctx = max(1, context_tokens)
@@ -355,7 +365,7 @@ def serve(q: Query, *, engine: str, context_tokens: int, output_tokens: int, pro
             curve.append(CurvePoint(b, top.per_user_tokens_per_s, top.aggregate_tokens_per_s, top.step_ms,
                                     "queue", False))
             continue
-        s, secs = step(q, est, b, depth, engine, nodes=nodes, network=network)
+        s, secs = step(q, est, b, depth, engine, nodes=nodes, network=network, eager=eager)
         if s.bound == "compute" and knee is None:
             knee = b
         curve.append(CurvePoint(b, 1 / secs, b / secs, secs * 1000, s.bound, b <= typical))
@@ -371,6 +381,10 @@ def serve(q: Query, *, engine: str, context_tokens: int, output_tokens: int, pro
     elif tp:
         _, _, name = _link(q, asm)
         notes.append(f"tensor parallel over {q.machine.gpu_count} GPUs: two all-reduces per layer over {name}")
+    if eager and engine in EAGER_ENGINES:
+        notes.append(f"{engine} without CUDA graphs (" + ("--enforce-eager" if engine == "vllm" else
+                     "--disable-cuda-graph") + f"): each step adds {q.assumptions.serving_eager_layer_us:g} us per "
+                     f"layer and {q.assumptions.serving_eager_seq_layer_us:g} us per layer per sequence")
     notes.append(f"each sequence after the first adds "
                  f"{asm.serve_seq_us_paged if engine in TENSOR_PARALLEL_ENGINES else asm.serve_seq_us_llamacpp:g}"
                  " us per step (scheduling, sampling, cache gathers)")

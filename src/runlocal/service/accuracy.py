@@ -429,7 +429,8 @@ def serving_points(assume: dict[str, Any] | None = None, *, split: str = "all") 
             q = {"model": d["model"], "hardware": d["hardware"], "runtime": SERVING_ENGINES[d["engine"]],
                  "quant": d["quant"], "gpu_count": int(d.get("gpu_count", 1)), "context_tokens": inp + outp,
                  "prompt_tokens": inp, "output_tokens": outp, "users": c,
-                 **({"assume": run_assume} if run_assume else {})}
+                 **({"assume": run_assume} if run_assume else {}),
+                 **({"enforce_eager": True} if d.get("enforce_eager") else {})}
             try:
                 r = capacity(q)
                 curve = r["curve"]

@@ -89,17 +89,18 @@ def _curve(s: ServingEstimate, prompt: int, output: int) -> list[dict[str, Any]]
 
 
 def commands(engine: str, ids: dict[str, Any], hf: str | None, *, gpus: int, users: int,
-             context: int, nodes: int = 1) -> dict[str, str]:
+             context: int, nodes: int = 1, eager: bool = False) -> dict[str, str]:
     name = hf or ids.get("model_id") or "MODEL"
     out: dict[str, str] = {}
     if engine == "vllm":
         out["vllm"] = (f"vllm serve {name} --max-model-len {context} --max-num-seqs {users}"
                        + (f" --tensor-parallel-size {gpus}" if gpus > 1 else "")
+                       + (" --enforce-eager" if eager else "")
                        + (f" --pipeline-parallel-size {nodes} --distributed-executor-backend ray"
                           "  # after `ray start` on every node" if nodes > 1 else ""))
     elif engine == "sglang":
         out["sglang"] = (f"python -m sglang.launch_server --model-path {name} --context-length {context} "
-                         f"--max-running-requests {users}"
+                         f"--max-running-requests {users}" + (" --disable-cuda-graph" if eager else "")
                          + (f" --tp {gpus * nodes} --nnodes {nodes} --node-rank RANK --dist-init-addr HEAD:5000"
                             if nodes > 1 else f" --tp {gpus}" if gpus > 1 else ""))
     elif engine == "tensorrt-llm":
@@ -130,6 +131,9 @@ def capacity(q: dict[str, Any]) -> dict[str, Any]:
     if prompt > context:
         raise InvalidField(f"prompt_tokens ({prompt:,}) cannot exceed context_tokens ({context:,})")
     nodes = _int(q.get("nodes", 1), "nodes", 1, 16)
+    eager = q.get("enforce_eager", False)
+    if not isinstance(eager, bool):
+        raise InvalidField(f"enforce_eager must be true or false, got {eager!r}")
     network = str(q.get("network", "ethernet-25g"))
     if network not in NETWORKS:
         raise InvalidField(f"unknown network {network!r}", sorted(NETWORKS))
@@ -144,7 +148,7 @@ def capacity(q: dict[str, Any]) -> dict[str, Any]:
                            [n for n in NETWORKS if n.startswith("ethernet")])
     try:
         s = serve(engine_q, engine=engine, context_tokens=context, output_tokens=output, prompt_tokens=prompt,
-                  max_batch=max(256, min(users or 0, 4096)), nodes=nodes, network=network)
+                  max_batch=max(256, min(users or 0, 4096)), nodes=nodes, network=network, eager=eager)
     except Unsupported as exc:
         raise UnsupportedQuestion(str(exc)) from exc
     out: dict[str, Any] = {
@@ -183,7 +187,7 @@ def capacity(q: dict[str, Any]) -> dict[str, Any]:
     hf = next((a for a in (getattr(engine_q.model, "id", None),) if a), None)
     out["commands"] = commands(engine, ids, _hf_repo(ids.get("model_id")) or hf, gpus=per_node, nodes=nodes,
                                users=max(1, min(users or s.typical_concurrency or 1, max(s.typical_concurrency, 1))),
-                               context=context)
+                               context=context, eager=eager)
     return out
 
 
