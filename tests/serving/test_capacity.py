@@ -155,3 +155,17 @@ def test_enforce_eager_must_be_a_boolean() -> None:
 
     with pytest.raises(RunlocalError, match="enforce_eager must be true or false"):
         capacity({"model": "qwen3-14b", "hardware": "a100-sxm4-80gb", "runtime": "vllm", "enforce_eager": "yes"})
+
+
+@pytest.mark.parametrize(("runtime", "hw"), [("llama.cpp", "rtx-4090"), ("llama.cpp", "dgx-spark"), ("vllm", "h100-sxm")])
+def test_one_user_is_the_single_stream_answer(runtime: str, hw: str) -> None:
+    """The curve's first point is the single-stream decode at the same depth (prompt + half the output): for
+    llama.cpp that includes the CUDA graph it replays for a lone sequence."""
+    from runlocal.service import answer
+    from runlocal.service.capacity import capacity
+
+    r = capacity({"model": "qwen2.5-7b", "hardware": hw, "runtime": runtime, "context_tokens": 4096, "users": 1,
+                  "prompt_tokens": 1024, "output_tokens": 256})
+    a = answer({"model": "qwen2.5-7b", "hardware": hw, "runtime": runtime, "context_tokens": 4096,
+                "depth_tokens": 1024 + 128})
+    assert r["single_user_tokens_per_s"] == pytest.approx(a["speed"]["decode_tokens_per_s"], rel=0.01)

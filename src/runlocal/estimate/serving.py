@@ -37,7 +37,7 @@ from .assumptions import Assumptions
 from .engine import ATTENTION_FUSED_ENGINES, Estimate, Query, estimate
 from .memory import kv_type_bytes, kv_values_per_token
 from .specs import FULL, LINEAR, MLA, NONE, SLIDING, Architecture
-from .speed import SERVING_STEP_ENGINES, DecodeStep, decode_step, estimate_speed
+from .speed import SERVING_STEP_ENGINES, DecodeStep, decode_step, estimate_speed, uses_cuda_graphs
 
 TENSOR_PARALLEL_ENGINES = frozenset({"vllm", "sglang", "tensorrt-llm", "mlc-llm"})
 """Engines that split every layer over the GPUs; the llama.cpp family splits by layers."""
@@ -227,11 +227,14 @@ def step(q: Query, est: Estimate, batch: int, depth: int, engine: str, *, nodes:
     assert placement is not None
     rpc = nodes > 1 and engine not in TENSOR_PARALLEL_ENGINES  # llama.cpp over rpc-server hosts: a layer split
     micro = max(1, math.ceil(batch / nodes)) if nodes > 1 and not rpc else batch
+    # llama.cpp replays a lone sequence's step as a CUDA graph (as its single-stream answer does); batches run without
+    graphs = (engine not in TENSOR_PARALLEL_ENGINES and bool(q.machine.gpus)
+              and uses_cuda_graphs(q.machine.gpus[0], engine, None, gpus, micro))
     s = decode_step(q.model.arch, est.weights_detail, placement, q.machine, runtime=engine, quant=est.quant,
                     params=q.model.params, active_params=q.model.active_params, depth=depth,
                     kv_type=q.kv_cache_type, batch=micro,
                     flash_attention=est.flash_attention or engine in ATTENTION_FUSED_ENGINES, asm=asm,
-                    tensor_parallel=tp)
+                    tensor_parallel=tp, cuda_graphs=graphs)
     seconds = s.seconds
     if tp and per_node > 1:
         link, lat, _ = _link(q, asm)
