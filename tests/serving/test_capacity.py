@@ -157,7 +157,8 @@ def test_enforce_eager_must_be_a_boolean() -> None:
         capacity({"model": "qwen3-14b", "hardware": "a100-sxm4-80gb", "runtime": "vllm", "enforce_eager": "yes"})
 
 
-@pytest.mark.parametrize(("runtime", "hw"), [("llama.cpp", "rtx-4090"), ("llama.cpp", "dgx-spark"), ("vllm", "h100-sxm")])
+@pytest.mark.parametrize(("runtime", "hw"),
+                         [("llama.cpp", "rtx-4090"), ("llama.cpp", "dgx-spark"), ("vllm", "h100-sxm")])
 def test_one_user_is_the_single_stream_answer(runtime: str, hw: str) -> None:
     """The curve's first point is the single-stream decode at the same depth (prompt + half the output): for
     llama.cpp that includes the CUDA graph it replays for a lone sequence."""
