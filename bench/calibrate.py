@@ -191,10 +191,10 @@ def fit_decode_linear() -> dict[str, float]:
 
 
 CURRENT_BUILDS = "2025-01-01"
-ARC_VULKAN_SINCE = "2024-12-01"
-"""prefill_eff_vulkan_intel is fitted on the Arc Vulkan runs from this date on (the scoreboard's Dec 2024 rows)."""
 """Backend factors are fitted on runs from this date on (llama.cpp's Vulkan and SYCL backends doubled in speed
 through 2024)."""
+ARC_VULKAN_SINCE = "2024-12-01"
+"""prefill_eff_vulkan_intel is fitted on the Arc Vulkan runs from this date on (the scoreboard's Dec 2024 rows)."""
 
 
 def fit_backend_benchmarks() -> dict[str, float]:

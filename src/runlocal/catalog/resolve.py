@@ -84,13 +84,14 @@ class Index:
                     what = (f"{d.get('name')} ({d.get('url')}) is {d.get('relation')} {e.name} with the same "
                             f"architecture: answered as {e.name}")
                     ctx = d.get("context_length")
-                    if isinstance(ctx, int) and not isinstance(ctx, bool) and ctx > 0:
-                        what += f" with its own {ctx:,}-token context"
+                    own_ctx = ctx if isinstance(ctx, int) and not isinstance(ctx, bool) and ctx > 0 else None
+                    if own_ctx:
+                        what += f" with its own {own_ctx:,}-token context"
                     for n in [d.get("name"), *(d.get("aliases") or [])]:
                         if isinstance(n, str) and norm(n) and norm(n) not in self.derived:
                             self.derived[norm(n)] = what
-                            if isinstance(ctx, int) and not isinstance(ctx, bool) and ctx > 0:
-                                self.derived_context[norm(n)] = ctx
+                            if own_ctx:
+                                self.derived_context[norm(n)] = own_ctx
                             names.append(n)
                 for inst in (e.data.get("instances") or []) if kind == "hardware" else []:
                     if isinstance(inst, dict) and isinstance(inst.get("name"), str):

@@ -386,8 +386,8 @@ def serve(q: Query, *, engine: str, context_tokens: int, output_tokens: int, pro
         notes.append(f"tensor parallel over {q.machine.gpu_count} GPUs: two all-reduces per layer over {name}")
     if eager and engine in EAGER_ENGINES:
         notes.append(f"{engine} without CUDA graphs (" + ("--enforce-eager" if engine == "vllm" else
-                     "--disable-cuda-graph") + f"): each step adds {q.assumptions.serving_eager_layer_us:g} us per "
-                     f"layer and {q.assumptions.serving_eager_seq_layer_us:g} us per layer per sequence")
+                     "--disable-cuda-graph") + f"): each step adds {asm.serving_eager_layer_us:g} us per "
+                     f"layer and {asm.serving_eager_seq_layer_us:g} us per layer per sequence")
     notes.append(f"each sequence after the first adds "
                  f"{asm.serve_seq_us_paged if engine in TENSOR_PARALLEL_ENGINES else asm.serve_seq_us_llamacpp:g}"
                  " us per step (scheduling, sampling, cache gathers)")

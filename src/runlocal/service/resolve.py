@@ -253,15 +253,9 @@ def _quant(quant_in: str) -> str:
         raise InvalidField(f"unknown quant {quant_in!r}", close or known_quants()) from exc
 
 
-def model_entity(q: Question) -> tuple[Entity | None, str | None, str | None]:
-    """The catalog entry a question's model names (None for files and config objects), a quant in the name, and a
-    note when the name is a derivative (a fine-tune answered as its base)."""
-    match = model_match(q)
-    return (match.entity, match.quant, match.derivative) if match else (None, None, None)
-
-
 def model_match(q: Question) -> ModelMatch | None:
-    """The catalog match of a question's model name (None for files and config objects)."""
+    """The catalog match of a question's model name (None for files and config objects): the entry, a quant in the
+    name, and for a derivative (a fine-tune answered as its base) its note and any context of its own."""
     if isinstance(q.model, str) and not q.model_is_file:
         return resolve_model(catalog(), q.model)
     return None
