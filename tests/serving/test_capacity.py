@@ -170,3 +170,42 @@ def test_one_user_is_the_single_stream_answer(runtime: str, hw: str) -> None:
     a = answer({"model": "qwen2.5-7b", "hardware": hw, "runtime": runtime, "context_tokens": 4096,
                 "depth_tokens": 1024 + 128})
     assert r["single_user_tokens_per_s"] == pytest.approx(a["speed"]["decode_tokens_per_s"], rel=0.01)
+
+
+def test_an_fp8_kv_cache_halves_each_sequence_and_doubles_the_concurrency() -> None:
+    q = {"model": "llama-3.1-8b", "hardware": "h100-sxm", "runtime": "vllm", "context_tokens": 8192,
+         "prompt_tokens": 1024, "output_tokens": 256}
+    f16, fp8 = capacity(q), capacity({**q, "kv_cache_type": "fp8"})
+    # one byte per cached value instead of two: 32 layers x 2 x 8 KV heads x 128 = 65,536 bytes per token, so a full
+    # 8,192-token sequence holds 512 MiB; the pool is the same (the weights and activations do not change)
+    assert fp8["kv_bytes_per_sequence"] == 8192 * 65_536 == f16["kv_bytes_per_sequence"] // 2
+    assert fp8["kv_pool_bytes"] == f16["kv_pool_bytes"]
+    assert fp8["max_concurrency"] == fp8["kv_pool_bytes"] // (8192 * 65_536) >= 2 * f16["max_concurrency"]
+    assert fp8["kv_cache_type"] == "fp8" and "--kv-cache-dtype fp8" in fp8["commands"]["vllm"]
+    # decode reads half the cache per sequence: faster at a batch that reads much of it
+    assert fp8["curve"][-1]["aggregate_tokens_per_s"] > f16["curve"][-1]["aggregate_tokens_per_s"]
+
+
+def test_kv_cache_types_follow_the_engine() -> None:
+    with pytest.raises(InvalidField) as exc:
+        capacity({"model": "llama-3.1-8b", "hardware": "h100-sxm", "runtime": "vllm", "kv_cache_type": "q8_0"})
+    assert "fp8" in exc.value.suggestions
+    with pytest.raises(InvalidField) as exc:
+        capacity({"model": "llama-3.1-8b", "hardware": "rtx-4090", "runtime": "llama.cpp", "kv_cache_type": "fp8"})
+    assert "q8_0" in exc.value.suggestions
+    r = capacity({"model": "llama-3.1-8b", "hardware": "rtx-4090", "runtime": "llama.cpp", "users": 4,
+                  "kv_cache_type": "q8_0"})
+    assert "-fa on -ctk q8_0 -ctv q8_0" in r["commands"]["llama.cpp"]
+    r = capacity({"model": "llama-3.1-8b", "hardware": "rtx-4090", "runtime": "ollama", "users": 4,
+                  "kv_cache_type": "q8_0"})
+    assert "OLLAMA_KV_CACHE_TYPE=q8_0" in r["commands"]["ollama"]
+    sg = capacity({"model": "llama-3.1-8b", "hardware": "h100-sxm", "runtime": "sglang", "kv_cache_type": "fp8"})
+    assert "--kv-cache-dtype fp8_e4m3" in sg["commands"]["sglang"]
+
+
+def test_cli_kv_cache_type(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["capacity", "llama-3.1-8b", "-H", "h100-sxm", "--runtime", "vllm", "--kv-cache-type", "fp8",
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["kv_cache_type"] == "fp8"
+    assert main(["capacity", "llama-3.1-8b", "-H", "h100-sxm", "--runtime", "vllm", "--kv-cache-type", "q4_0"]) != 0
+    assert "fp8" in capsys.readouterr().err

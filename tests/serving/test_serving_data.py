@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import statistics
 
+import pytest
+
 from runlocal.service.accuracy import serving_points, serving_table
 from runlocal.service.capacity import capacity
 from runlocal.service.resolve import catalog
@@ -42,3 +44,34 @@ def test_a_run_that_prints_only_total_tokens_is_scored_on_its_output_share() -> 
            and p.metric == "aggregate" and p.concurrency == 1024]
     assert len(pts) == 1
     assert abs(pts[0].measured - 18708.0 * 1024 / 9216) < 0.01
+
+
+def test_a_point_with_an_fp8_cache_is_scored_with_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """TensorRT-LLM's H200 Llama 2 13B table: the 128 x 2,176-token batch fits only with an 8-bit cache (228 GB at
+    FP16), so that point carries kv_cache_type = "fp8"; scored with it, as a capacity question would be."""
+    d = catalog().serving["2023-11-13-llama-2-13b-tensorrt-llm-h200-sxm"].data
+    pt = next(p for p in d["points"] if p["concurrency"] == 128)
+    assert pt["kv_cache_type"] == "fp8" and "kv_cache_type" not in d
+    scored = next(p for p in serving_points() if p.qid == "2023-11-13-llama-2-13b-tensorrt-llm-h200-sxm"
+                  and p.concurrency == 128)
+    q = {"model": "llama-2-13b", "hardware": "h200-sxm", "runtime": "tensorrt-llm", "quant": "FP8",
+         "context_tokens": 2176, "prompt_tokens": 128, "output_tokens": 2048, "users": 128}
+    fp8, f16 = capacity({**q, "kv_cache_type": "fp8"}), capacity(q)
+
+    def at_128(r: dict) -> float:  # type: ignore[type-arg]
+        return next(p["aggregate_with_prompts_tokens_per_s"] for p in r["curve"] if p["concurrency"] == 128)
+    assert scored.estimated == pytest.approx(at_128(fp8), rel=0.01)
+    assert at_128(fp8) > 1.3 * at_128(f16)  # the cache, read every step, is most of the bytes at this batch
+
+
+def test_a_bad_kv_cache_type_in_a_serving_file_is_a_load_problem(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from runlocal.catalog.load import data_root, load
+
+    root = tmp_path / "data"
+    shutil.copytree(data_root() / "serving", root / "serving")
+    f = root / "serving" / "h200-sxm" / "2023-11-13-llama-2-13b-tensorrt-llm-h200-sxm.toml"
+    f.write_text(f.read_text().replace('kv_cache_type = "fp8"', 'kv_cache_type = "fp4"', 1))
+    problems = load(root, use_cache=False).problems
+    assert any("kv_cache_type 'fp4'" in p and "points[" in p for p in problems)

@@ -176,3 +176,10 @@ def test_the_model_page_lists_its_derivatives(client: TestClient) -> None:
 def test_the_serving_page_shows_the_rate_and_first_token_with_prompts(client: TestClient) -> None:
     html = client.get("/serving?model=qwen3-8b&hardware=rtx-4090&runtime=vllm&users=64").text
     assert "total with prompts" in html and "first token" in html
+
+
+def test_the_serving_page_takes_a_kv_cache_type(client: TestClient) -> None:
+    html = client.get("/serving?model=qwen3-8b&hardware=rtx-4090&runtime=vllm&users=64&kv_cache_type=fp8").text
+    assert '<option value="fp8" selected>' in html and "--kv-cache-dtype fp8" in html
+    bad = client.get("/serving?model=qwen3-8b&hardware=rtx-4090&runtime=vllm&kv_cache_type=q8_0")
+    assert bad.status_code == 400 and "fp8" in bad.text

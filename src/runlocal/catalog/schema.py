@@ -277,6 +277,7 @@ SERVING: Spec = {  # data/serving: published runs of many concurrent requests (s
     "speculative_decoding": (STR, False),  # present when the server drafted tokens: not plain decode speed
     "memory_fraction": (NUM, False),  # as launched: SGLang --mem-fraction-static, vLLM --gpu-memory-utilization
     "enforce_eager": ((bool,), False),  # no CUDA graphs: vLLM --enforce-eager, SGLang --disable-cuda-graph
+    "kv_cache_type": (STR, False),  # fp8 (vLLM/SGLang --kv-cache-dtype), q8_0 / q4_0 (llama.cpp): not the dtype
     "notes": (STR, False),
     "points": (LIST, True),
     "sources": (LIST, True),
@@ -293,6 +294,7 @@ SERVING_POINT: Spec = {
     "ttft_ms": (NUM, False),
     "total_tokens_per_s": (NUM, False),
     "prefill_tokens_per_s": (NUM, False),
+    "kv_cache_type": (STR, False),
     "notes": (STR, False),
 }
 

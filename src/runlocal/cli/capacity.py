@@ -116,7 +116,8 @@ def run(args: argparse.Namespace) -> int:
                          "context_tokens": args.context, "output_tokens": args.output}
     for key, val in (("runtime", args.runtime), ("quant", args.quant), ("users", args.users),
                      ("target_tokens_per_s", args.target_tps), ("prompt_tokens", args.prompt),
-                     ("nodes", args.nodes if args.nodes != 1 else None), ("network", args.network)):
+                     ("nodes", args.nodes if args.nodes != 1 else None), ("network", args.network),
+                     ("kv_cache_type", args.kv_cache_type)):
         if val is not None:
             q[key] = val
     if args.rate is not None:
@@ -153,6 +154,8 @@ def register(sub: Any) -> None:
     c.add_argument("--output", type=int, default=256, help="average output tokens (default 256)")
     c.add_argument("--rate", help="request arrival rate: 2, 2/s, 120/min")
     c.add_argument("--target-tps", type=float, help="tokens/s each user should see")
+    c.add_argument("--kv-cache-type", help="KV cache type: f16 (default), fp8 (vLLM/SGLang/TensorRT-LLM "
+                                           "--kv-cache-dtype fp8), q8_0 or q4_0 (llama.cpp, Ollama)")
     c.add_argument("--enforce-eager", action="store_true",
                    help="the engine runs without CUDA graphs (vLLM --enforce-eager, SGLang --disable-cuda-graph)")
     c.add_argument("--json", action="store_true", help="JSON output")

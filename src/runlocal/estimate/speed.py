@@ -481,7 +481,9 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
         t_m = n_ub * w.total_bytes / (eff_cpu * machine.ram_bandwidth_bytes_per_s)
         t_pre = max(t_c, t_m)
         prefill_bound = "compute" if t_c >= t_m else "memory"
-    t_pre += asm.prefill_request_overhead_ms * 1e-3
+    # a request's start-up (tokenising, set-up, sampling its first token) is a per-step cost too: where other prompts
+    # share the step, this prompt carries its share of it
+    t_pre += asm.prefill_request_overhead_ms * 1e-3 * (p / step_tokens if shared_steps else 1.0)
     prefill = p / t_pre
     if runtime == "ollama":
         prefill *= asm.ollama_prefill_factor

@@ -430,7 +430,8 @@ def serving_points(assume: dict[str, Any] | None = None, *, split: str = "all") 
                  "quant": d["quant"], "gpu_count": int(d.get("gpu_count", 1)), "context_tokens": inp + outp,
                  "prompt_tokens": inp, "output_tokens": outp, "users": c,
                  **({"assume": run_assume} if run_assume else {}),
-                 **({"enforce_eager": True} if d.get("enforce_eager") else {})}
+                 **({"enforce_eager": True} if d.get("enforce_eager") else {}),
+                 **({"kv_cache_type": kv} if (kv := pt.get("kv_cache_type", d.get("kv_cache_type"))) else {})}
             try:
                 r = capacity(q)
                 curve = r["curve"]

@@ -28,6 +28,21 @@ MAX_RATE = 100_000.0
 """Requests per second asked about."""
 SCALE_GPUS = (1, 2, 4, 8)
 """Tensor-parallel sizes tried when a target cannot be met on the GPUs given."""
+PAGED_ENGINES = ("vllm", "sglang", "tensorrt-llm")
+"""Engines whose KV cache types are the model's dtype or FP8 (vLLM/SGLang --kv-cache-dtype, TensorRT-LLM's
+kv_cache_config dtype); the llama.cpp family takes ggml's types (-ctk/-ctv q8_0, q4_0 ...) and no FP8."""
+PAGED_KV_TYPES = ("f16", "bf16", "fp8")
+
+
+def kv_type_for(engine: str, kv_type: str) -> str:
+    """The KV cache type asked for, checked against what the engine offers."""
+    kv = kv_type.lower()
+    if engine in PAGED_ENGINES and kv not in PAGED_KV_TYPES:
+        raise InvalidField(f"{engine} keeps its KV cache in the model's dtype or FP8, not {kv_type}",
+                           list(PAGED_KV_TYPES))
+    if engine not in PAGED_ENGINES and kv == "fp8":
+        raise InvalidField(f"{engine} has no FP8 KV cache: its 8-bit cache type is q8_0", ["q8_0", "q4_0", "f16"])
+    return kv
 
 
 def _int(v: Any, name: str, lo: int, hi: int) -> int:
@@ -89,31 +104,40 @@ def _curve(s: ServingEstimate, prompt: int, output: int) -> list[dict[str, Any]]
 
 
 def commands(engine: str, ids: dict[str, Any], hf: str | None, *, gpus: int, users: int,
-             context: int, nodes: int = 1, eager: bool = False) -> dict[str, str]:
+             context: int, nodes: int = 1, eager: bool = False, kv_type: str = "f16") -> dict[str, str]:
     name = hf or ids.get("model_id") or "MODEL"
     out: dict[str, str] = {}
+    fp8 = kv_type == "fp8"
+    ggml_kv = kv_type not in ("f16", "fp8")
     if engine == "vllm":
         out["vllm"] = (f"vllm serve {name} --max-model-len {context} --max-num-seqs {users}"
                        + (f" --tensor-parallel-size {gpus}" if gpus > 1 else "")
+                       + (" --kv-cache-dtype fp8" if fp8 else "")
                        + (" --enforce-eager" if eager else "")
                        + (f" --pipeline-parallel-size {nodes} --distributed-executor-backend ray"
                           "  # after `ray start` on every node" if nodes > 1 else ""))
     elif engine == "sglang":
         out["sglang"] = (f"python -m sglang.launch_server --model-path {name} --context-length {context} "
-                         f"--max-running-requests {users}" + (" --disable-cuda-graph" if eager else "")
+                         f"--max-running-requests {users}" + (" --kv-cache-dtype fp8_e4m3" if fp8 else "")
+                         + (" --disable-cuda-graph" if eager else "")
                          + (f" --tp {gpus * nodes} --nnodes {nodes} --node-rank RANK --dist-init-addr HEAD:5000"
                             if nodes > 1 else f" --tp {gpus}" if gpus > 1 else ""))
     elif engine == "tensorrt-llm":
         out["tensorrt-llm"] = (f"trtllm-serve {name} --max_seq_len {context} --max_batch_size {users}"
-                               + (f" --tp_size {gpus}" if gpus > 1 else ""))
+                               + (f" --tp_size {gpus}" if gpus > 1 else "")
+                               + ("  # FP8 KV cache: kv_cache_config: {dtype: fp8} in --extra_llm_api_options"
+                                  if fp8 else ""))
     elif engine in ("llama.cpp", "lmstudio", "koboldcpp", "llamafile", "jan", "localai", "ramalama",
                     "docker-model-runner", "gpt4all", "ik_llama.cpp"):
         rpc = ",".join(f"HOST{i}:50052" for i in range(2, nodes + 1))
         out["llama.cpp"] = (f"llama-server -m MODEL.gguf -np {users} -c {users * context} --kv-unified -ngl 999"
+                            + (f" -fa on -ctk {kv_type} -ctv {kv_type}" if ggml_kv else "")
                             + (f" --rpc {rpc}  # after `rpc-server --host 0.0.0.0 --port 50052` on each other host"
                                if nodes > 1 else ""))
     elif engine == "ollama":
-        out["ollama"] = f"OLLAMA_NUM_PARALLEL={users} OLLAMA_CONTEXT_LENGTH={context} ollama serve"
+        out["ollama"] = (f"OLLAMA_NUM_PARALLEL={users} OLLAMA_CONTEXT_LENGTH={context}"
+                         + (f" OLLAMA_FLASH_ATTENTION=1 OLLAMA_KV_CACHE_TYPE={kv_type}" if ggml_kv else "")
+                         + " ollama serve")
     return out
 
 
@@ -139,6 +163,7 @@ def capacity(q: dict[str, Any]) -> dict[str, Any]:
         raise InvalidField(f"unknown network {network!r}", sorted(NETWORKS))
     per_node = _int(q.get("gpu_count", 1), "gpu_count", 1, 8)
     engine_q, engine, ids = _query({**q, "gpu_count": per_node * nodes})
+    kv_type = kv_type_for(engine, engine_q.kv_cache_type)
     if nodes > 1 and engine not in ("vllm", "sglang", "tensorrt-llm", "llama.cpp"):
         raise InvalidField(f"several nodes are modelled for vllm, sglang and tensorrt-llm (pipeline parallel) and "
                            f"llama.cpp (its RPC backend), not {engine}", ["vllm", "sglang", "tensorrt-llm",
@@ -154,7 +179,7 @@ def capacity(q: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "ok": True, **ids, "gpu_count": s.gpu_count, "tensor_parallel": s.tensor_parallel, "nodes": nodes,
         **({"network": network} if nodes > 1 else {}),
-        "context_tokens": context, "prompt_tokens": prompt, "output_tokens": output,
+        "context_tokens": context, "prompt_tokens": prompt, "output_tokens": output, "kv_cache_type": kv_type,
         "fits": s.single.fits, "kv_pool_bytes": s.pool_bytes, "kv_bytes_per_sequence": s.kv_bytes_per_sequence,
         "max_concurrency": s.max_concurrency, "typical_concurrency": s.typical_concurrency,
         "knee_concurrency": s.knee,
@@ -187,7 +212,7 @@ def capacity(q: dict[str, Any]) -> dict[str, Any]:
     hf = next((a for a in (getattr(engine_q.model, "id", None),) if a), None)
     out["commands"] = commands(engine, ids, _hf_repo(ids.get("model_id")) or hf, gpus=per_node, nodes=nodes,
                                users=max(1, min(users or s.typical_concurrency or 1, max(s.typical_concurrency, 1))),
-                               context=context, eager=eager)
+                               context=context, eager=eager, kv_type=kv_type)
     return out
 
 

@@ -225,6 +225,9 @@ def serving_page(request: Request) -> Page:
         q["target_tokens_per_s"] = target
     if quant:
         q["quant"] = quant
+    kv = _text(request, "kv_cache_type")
+    if kv and kv != "f16":
+        q["kv_cache_type"] = kv
     data: dict[str, Any] = {"question": q, "result": None}
     extras: dict[str, Any] = {**_ids(), "chart": None}
     if model and hardware:
