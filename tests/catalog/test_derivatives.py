@@ -45,3 +45,9 @@ def test_a_derivative_with_its_own_context_is_answered_with_it() -> None:
     assert any("own 8,192-token context" in n for n in aya["basis"]["notes"])
     math = answer({"model": "Qwen/Qwen2.5-Math-7B-Instruct", "hardware": "rtx-4090"})
     assert math["max_context_tokens"] == 4096
+
+
+def test_an_image_model_derivative_says_what_it_is_answered_as() -> None:
+    r = answer({"model": "Qwen-Image-Edit-2509", "hardware": "rtx-4090"})
+    assert r["ok"] and r["model_id"] == "qwen-image"
+    assert any("answered as Qwen-Image" in n for n in r["basis"]["notes"])

@@ -10,6 +10,7 @@ type differs, ``name@layers=type``), and hand-computed shapes from llama-model.c
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from pathlib import Path
 
@@ -317,3 +318,37 @@ def test_nemotron_mtp_block() -> None:
     assert s[p + "post_attention_norm.weight"] == (2688,)
     assert s[p + "ffn_up_exps.weight"] == (2688, 1856, 128)
     assert TensorSpec(p + "ssm_in.weight", (2688, 10304)) not in gguf_tensors(a)
+
+
+def test_latent_moe_experts_work_at_the_latent_width() -> None:
+    """Nemotron 3 Super's LatentMoE: ffn_latent_down (hidden -> latent) before the routed experts and ffn_latent_up
+    after them; each expert is latent x moe_intermediate_size; the router and the shared expert keep the hidden
+    width (llama.cpp's nemotron_h tensors when {arch}.moe_latent_size is set)."""
+    a = dataclasses.replace(ARCHS["nvidia-nemotron-3-nano-30b-a3b"], moe_latent_size=1024)
+    s = _shapes(a)
+    assert {k: v for k, v in s.items() if k.startswith("blk.1.")} == {
+        "blk.1.attn_norm.weight": (2688,),
+        "blk.1.ffn_gate_inp.weight": (2688, 128),
+        "blk.1.exp_probs_b.bias": (128,),
+        "blk.1.ffn_latent_down.weight": (2688, 1024),
+        "blk.1.ffn_latent_up.weight": (1024, 2688),
+        "blk.1.ffn_down_exps.weight": (1856, 1024, 128),
+        "blk.1.ffn_up_exps.weight": (1024, 1856, 128),
+        "blk.1.ffn_down_shexp.weight": (3712, 2688),
+        "blk.1.ffn_up_shexp.weight": (2688, 3712),
+    }
+    plain = _shapes(ARCHS["nvidia-nemotron-3-nano-30b-a3b"])
+    n = sum(math.prod(v) for v in s.values()) - sum(math.prod(v) for v in plain.values())
+    # per MoE block: experts shrink by 2 x 1856 x 128 x (2688 - 1024), the two projections add 2 x 2688 x 1024
+    moe_blocks = NEMO_KINDS.count("none")
+    assert n == moe_blocks * (2 * 2688 * 1024 - 2 * 1856 * 128 * (2688 - 1024))
+
+
+def test_latent_moe_reads_from_config_json() -> None:
+    from runlocal.formats.hfconfig import arch_from_config
+
+    cfg = {"architectures": ["NemotronHForCausalLM"], "model_type": "nemotron_h", "hidden_size": 4096,
+           "num_hidden_layers": 4, "num_attention_heads": 32, "num_key_value_heads": 2, "head_dim": 128,
+           "intermediate_size": 2688, "vocab_size": 131072, "n_routed_experts": 512, "num_experts_per_tok": 22,
+           "moe_intermediate_size": 2688, "moe_latent_size": 1024, "hybrid_override_pattern": "ME*E"}
+    assert arch_from_config(cfg)[0].moe_latent_size == 1024

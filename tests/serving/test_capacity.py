@@ -135,8 +135,10 @@ def test_llama_cpp_rpc_over_hosts() -> None:
 
 
 def test_enforce_eager_adds_the_launch_cost_per_layer_and_sequence() -> None:
-    """Without CUDA graphs each decode step adds n_layers x (serving_eager_layer_us + serving_eager_seq_layer_us x B):
-    Qwen3-14B (40 layers) at 8 sequences: 40 x (150 + 3 x 8) us = 6.96 ms on top of the graphed step."""
+    """Without CUDA graphs each layer of a decode step pays llama.cpp's launch-by-launch cost (decode_layer_us_hbm on
+    an A100) instead of the graphed serving_layer_us_graphs, plus serving_eager_layer_us + serving_eager_seq_layer_us
+    x B: Qwen3-14B (40 layers) at 8 sequences: 40 x (136.5 - 25 + 150 + 3 x 8) us = 11.42 ms on top of the graphed
+    step."""
     from runlocal.estimate.assumptions import DEFAULT
     from runlocal.service.capacity import capacity
 
@@ -144,7 +146,8 @@ def test_enforce_eager_adds_the_launch_cost_per_layer_and_sequence() -> None:
     plain, eager = capacity(q), capacity({**q, "enforce_eager": True})
     at8 = {r["concurrency"]: r for r in plain["curve"]}[8]
     e8 = {r["concurrency"]: r for r in eager["curve"]}[8]
-    extra = 40 * (DEFAULT.serving_eager_layer_us + DEFAULT.serving_eager_seq_layer_us * 8) / 1000
+    extra = 40 * (DEFAULT.decode_layer_us_hbm - DEFAULT.serving_layer_us_graphs + DEFAULT.serving_eager_layer_us
+                  + DEFAULT.serving_eager_seq_layer_us * 8) / 1000
     assert e8["step_ms"] - at8["step_ms"] == pytest.approx(extra, rel=0.01)
     assert "--enforce-eager" in eager["commands"]["vllm"] and "--enforce-eager" not in plain["commands"]["vllm"]
 
@@ -209,3 +212,35 @@ def test_cli_kv_cache_type(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(capsys.readouterr().out)["kv_cache_type"] == "fp8"
     assert main(["capacity", "llama-3.1-8b", "-H", "h100-sxm", "--runtime", "vllm", "--kv-cache-type", "q4_0"]) != 0
     assert "fp8" in capsys.readouterr().err
+
+
+def test_prompts_arriving_together_share_the_steps_fixed_costs() -> None:
+    from runlocal.estimate.serving import prompt_seconds
+
+    # 1,024-token prompts, 8,192-token steps (8 prompts per step), 40,000 tokens/s with full steps, 20,000 alone:
+    # alone 1024 / 20000 = 51.2 ms, full 25.6 ms; two together carry (1/2 - 1/8) / (1 - 1/8) = 3/7 of the
+    # difference: 25.6 + 25.6 x 3/7 = 36.57 ms
+    assert prompt_seconds(1024, 1, 40_000, 20_000, 8192) == pytest.approx(0.0512)
+    assert prompt_seconds(1024, 8, 40_000, 20_000, 8192) == pytest.approx(0.0256)
+    assert prompt_seconds(1024, 64, 40_000, 20_000, 8192) == pytest.approx(0.0256)
+    assert prompt_seconds(1024, 2, 40_000, 20_000, 8192) == pytest.approx(0.0256 + 0.0256 * 3 / 7)
+    assert prompt_seconds(8192, 4, 40_000, 20_000, 8192) == pytest.approx(8192 / 40_000)  # a prompt fills a step
+
+
+def test_a_lone_request_waits_for_its_own_prefill_not_the_shared_rate() -> None:
+    r = capacity({"model": "qwen3-8b", "hardware": "h100-sxm", "runtime": "vllm", "quant": "BF16",
+                  "context_tokens": 4096, "prompt_tokens": 1024, "output_tokens": 256})
+    one = r["curve"][0]
+    assert one["concurrency"] == 1 and r["prefill_one_request_tokens_per_s"] < r["prefill_tokens_per_s"]
+    # closed loop with one client: its first token waits for the single-request prefill alone
+    assert one["ttft_with_prompts_s"] == pytest.approx(1024 / r["prefill_one_request_tokens_per_s"], rel=0.01)
+
+
+def test_serving_engines_decode_through_cuda_graphs_unless_eager() -> None:
+    from runlocal.estimate.assumptions import DEFAULT
+
+    q = {"model": "llama-3.1-8b", "hardware": "h100-sxm", "runtime": "vllm", "quant": "BF16", "users": 1}
+    graphed = capacity(q)["curve"][0]["step_ms"]
+    slower = capacity({**q, "assume": {"serving_layer_us_graphs": DEFAULT.serving_layer_us_graphs + 100}})
+    # 32 layers x 100 us more per step
+    assert slower["curve"][0]["step_ms"] - graphed == pytest.approx(3.2, rel=0.01)

@@ -66,6 +66,7 @@ ARCH: Spec = {
     "extra_params": ((int,), False),
     "nextn_layers": ((int,), False),
     "moe_layer_step": ((int,), False),
+    "moe_latent_size": ((int,), False),
     "parallel_ssm": ((bool,), False),
     "indexer_n_heads": ((int,), False),
     "indexer_head_dim": ((int,), False),

@@ -136,8 +136,9 @@ class Assumptions:
     lmstudio_max_concurrent: int = _a(4, "taken", "LM Studio docs, parallel requests: Max Concurrent Predictions "
                                       "defaults to 4")
     """Requests LM Studio's llama.cpp engine decodes together by default."""
-    serve_seq_us_paged: float = _a(0.0, "fitted", "fit share of data/serving (24 vLLM, SGLang and TensorRT-LLM "
-                                   "points): no cost beyond the bytes and FLOPs shows (grid 0-150 us)")
+    serve_seq_us_paged: float = _a(30.0, "fitted", "grid with serving_layer_us_graphs over the fit share of "
+                                   "data/serving (145 vLLM/SGLang/TensorRT-LLM points with CUDA graphs; with 24 "
+                                   "points and llama.cpp's per-layer cost no cost showed)")
     """Extra microseconds each sequence beyond the first adds to a decode step in vLLM, SGLang, TensorRT-LLM, MLC."""
     serve_seq_us_llamacpp: float = _a(150.0, "fitted", "llama-batched-bench on DGX Spark, fit share of data/serving "
                                       "(one machine; scaling from B = 1 to 32)")
@@ -223,6 +224,12 @@ class Assumptions:
     decode_layer_us_cuda_graphs_hbm: float = _a(66.0, "fitted", "calibrate.py --cuda-graphs: the same runs on HBM "
                                                 "GPUs (A100, A30, H100; fit share, n=2)")
     """Same on HBM datacenter GPUs."""
+    serving_layer_us_graphs: float = _a(25.0, "fitted", "grid with serve_seq_us_paged over the fit share of "
+                                        "data/serving (vLLM/SGLang/TensorRT-LLM runs with CUDA graphs, 145 per-user "
+                                        "and aggregate rates: mean clipped |log error| 0.282 with the launch-by-launch "
+                                        "136.5 us and no sequence cost -> 0.210 at 25 / 30)")
+    """Fixed microseconds per layer of a vLLM / SGLang / TensorRT-LLM decode step on NVIDIA replayed as a CUDA graph
+    (their default launch; --enforce-eager steps pay decode_layer_us_cuda / _hbm plus serving_eager_layer_us)."""
     decode_layer_us_metal: float = _a(106.0, "fitted", _METAL_FIT)
     """Same on Metal, for an M3-generation Mac with a current llama.cpp build (concurrent dispatch and fused ops:
     speed.uses_metal_concurrency); other generations scale by metal_layer_generation_factor."""
@@ -248,6 +255,16 @@ class Assumptions:
                                    "(their former Vulkan figure, which fitted them)")
     """Achieved / peak bandwidth of a non-Apple integrated GPU decoding from shared LPDDR5X (its memory controller
     also serves the CPU); with the per-layer cost of decode_layer_us_other."""
+    decode_eff_unified_amd: float = _a(0.85, "fitted", "grid over the fit share's AMD APU decode runs (23, most of "
+                                       "them Strix Halo; mean clipped |log error| 0.312 at 0.60 -> 0.092; held out "
+                                       "(8) 0.329 -> 0.085)")
+    """Same for an AMD APU's Radeon (Strix Halo's 8060S, the 780M/680M of the Ryzen 7040/8040/6000 laptops, the Z1):
+    its GPU reads LPDDR5(X) through the APU's data fabric, which the CPU shares."""
+    prefill_factor_unified_amd: float = _a(0.70, "fitted", "grid over the fit share's AMD APU prompt runs (21; "
+                                           "mean clipped |log error| 0.469 at 1.0 -> 0.334; held out (8) 0.384 -> "
+                                           "0.078)")
+    """An AMD APU's Radeon prompts at this share of the rate a discrete RDNA card of its FP16 figure reaches on the
+    same backend: the GPU shares the package's power budget with the CPU and does not hold its boost clock."""
     moe_layer_overhead_factor: float = _a(1.33, "fitted", "bench/calibrate.py: MoE decode runs")
     """A mixture-of-experts layer costs this many times a dense layer's fixed cost (routing, gathers)."""
     rpc_roundtrips_per_hop: float = _a(3.0, "assumed", "llama.cpp's RPC protocol: set_tensor of the input, "

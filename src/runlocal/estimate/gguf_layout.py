@@ -330,11 +330,13 @@ def _ffn_nemotron_h(a: Architecture, p: str) -> list[TensorSpec]:
     if not a.n_experts:
         return [_w(f"{p}.ffn_down", a.intermediate_size, d), _w(f"{p}.ffn_up", d, a.intermediate_size)]
     e, w, sw = a.n_experts, _moe_width(a), _shared_width(a)
+    lat = a.moe_latent_size  # LatentMoE (Nemotron 3 Super): the experts work at this width between two projections
     return [
         _w(f"{p}.ffn_gate_inp", d, e),
         _b(f"{p}.exp_probs_b", e),
-        _w(f"{p}.ffn_down_exps", w, d, e),
-        _w(f"{p}.ffn_up_exps", d, w, e),
+        *([_w(f"{p}.ffn_latent_down", d, lat), _w(f"{p}.ffn_latent_up", lat, d)] if lat else []),
+        _w(f"{p}.ffn_down_exps", w, lat or d, e),
+        _w(f"{p}.ffn_up_exps", lat or d, w, e),
         _w(f"{p}.ffn_down_shexp", sw, d),
         _w(f"{p}.ffn_up_shexp", d, sw),
     ]

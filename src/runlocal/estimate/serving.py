@@ -86,6 +86,8 @@ class ServingEstimate:
     prefill_tokens_per_s: float | None
     single: Estimate
     notes: tuple[str, ...]
+    prefill_one_tokens_per_s: float | None = None  # a prompt with no other in its steps (None: as under load)
+    single_step_tokens: int = 8192  # prompt tokens one engine step takes (serving_step_tokens)
 
     def at(self, users: float) -> CurvePoint:
         """The curve at `users` concurrent sequences (log-interpolated between measured batch sizes)."""
@@ -228,8 +230,11 @@ def step(q: Query, est: Estimate, batch: int, depth: int, engine: str, *, nodes:
     rpc = nodes > 1 and engine not in TENSOR_PARALLEL_ENGINES  # llama.cpp over rpc-server hosts: a layer split
     micro = max(1, math.ceil(batch / nodes)) if nodes > 1 and not rpc else batch
     # llama.cpp replays a lone sequence's step as a CUDA graph (as its single-stream answer does); batches run without
-    graphs = (engine not in TENSOR_PARALLEL_ENGINES and bool(q.machine.gpus)
-              and uses_cuda_graphs(q.machine.gpus[0], engine, None, gpus, micro))
+    # (and the serving engines capture every step as a graph unless launched eager)
+    graphs = (bool(q.machine.gpus) and (uses_cuda_graphs(q.machine.gpus[0], engine, None, gpus, micro)
+                                        if engine not in TENSOR_PARALLEL_ENGINES
+                                        else engine in SERVING_STEP_ENGINES and not eager
+                                        and q.machine.gpus[0].backend == "cuda"))
     s = decode_step(q.model.arch, est.weights_detail, placement, q.machine, runtime=engine, quant=est.quant,
                     params=q.model.params, active_params=q.model.active_params, depth=depth,
                     kv_type=q.kv_cache_type, batch=micro,
@@ -258,7 +263,8 @@ def step(q: Query, est: Estimate, batch: int, depth: int, engine: str, *, nodes:
 
 
 def with_prompts(point: CurvePoint, *, prompt_tokens: int, output_tokens: int,
-                 prefill_tokens_per_s: float | None) -> float:
+                 prefill_tokens_per_s: float | None, one_tokens_per_s: float | None = None,
+                 step_tokens: int = 8192) -> float:
     """Aggregate output tokens/s when each request in flight also brings a prompt, as a benchmark client that keeps
     `point.concurrency` requests open measures it (vLLM's and SGLang's bench_serving, trtllm-bench): the prompts'
     prefill takes GPU time from decoding.
@@ -268,20 +274,38 @@ def with_prompts(point: CurvePoint, *, prompt_tokens: int, output_tokens: int,
     B requests finish every T = B x P / R + O x s(B), so aggregate = B x O / T."""
     if not prefill_tokens_per_s or prompt_tokens <= 0:
         return point.aggregate_tokens_per_s
-    running, _, t_round = _closed_loop(point, prompt_tokens, output_tokens, prefill_tokens_per_s)
+    running, _, t_round = _closed_loop(point, prompt_tokens, output_tokens, prefill_tokens_per_s, one_tokens_per_s,
+                                       step_tokens)
     return running * output_tokens / t_round
 
 
-def _closed_loop(point: CurvePoint, prompt_tokens: int, output_tokens: int,
-                 prefill_tokens_per_s: float) -> tuple[float, float, float]:
-    """(B running, one prompt's prefill seconds P / R, seconds T = B x P / R + O x s(B) each request stays)."""
-    running = point.aggregate_tokens_per_s / point.per_user_tokens_per_s
+def prompt_seconds(prompt_tokens: int, together: float, prefill_tokens_per_s: float,
+                   one_tokens_per_s: float | None, step_tokens: int) -> float:
+    """Seconds of prefill one prompt of P tokens costs when `together` prompts share the engine's steps: P / R with
+    R the rate under load (steps of step_tokens full of prompts) once step / P of them fill a step, P / R1 (its
+    rate alone) for a lone prompt; in between, the fixed part of a step (P / R1 - P / R over 1 - P / step) is shared
+    by the k = min(together, step / P) prompts in it."""
     own = prompt_tokens / prefill_tokens_per_s
+    per_step = max(1.0, step_tokens / max(prompt_tokens, 1))
+    if not one_tokens_per_s or per_step <= 1.0:
+        return own
+    alone = prompt_tokens / one_tokens_per_s
+    k = min(max(together, 1.0), per_step)
+    return own + (alone - own) * max(0.0, 1.0 / k - 1.0 / per_step) / (1.0 - 1.0 / per_step)
+
+
+def _closed_loop(point: CurvePoint, prompt_tokens: int, output_tokens: int, prefill_tokens_per_s: float,
+                 one_tokens_per_s: float | None = None, step_tokens: int = 8192) -> tuple[float, float, float]:
+    """(B running, one prompt's prefill seconds P / R, seconds T = B x P / R + O x s(B) each request stays); the B
+    requests' prompts share the steps (prompt_seconds)."""
+    running = point.aggregate_tokens_per_s / point.per_user_tokens_per_s
+    own = prompt_seconds(prompt_tokens, running, prefill_tokens_per_s, one_tokens_per_s, step_tokens)
     return running, own, running * own + output_tokens / point.per_user_tokens_per_s
 
 
 def ttft_with_prompts(point: CurvePoint, *, users: int, prompt_tokens: int, output_tokens: int,
-                      prefill_tokens_per_s: float | None) -> float | None:
+                      prefill_tokens_per_s: float | None, one_tokens_per_s: float | None = None,
+                      step_tokens: int = 8192) -> float | None:
     """Mean seconds to the first token when `users` clients each keep one request open (a benchmark's max-concurrency)
     and the engine runs B of them at once (the curve's running batch).
 
@@ -292,7 +316,8 @@ def ttft_with_prompts(point: CurvePoint, *, users: int, prompt_tokens: int, outp
     (R: the engine's prefill rate with its steps full of prompts, serving.batched_prefill)."""
     if not prefill_tokens_per_s or prompt_tokens <= 0:
         return None
-    running, own, t_round = _closed_loop(point, prompt_tokens, output_tokens, prefill_tokens_per_s)
+    running, own, t_round = _closed_loop(point, prompt_tokens, output_tokens, prefill_tokens_per_s, one_tokens_per_s,
+                                         step_tokens)
     admitted = max(1.0, min(users, running))
     prefill = own * (admitted + 1) / 2
     wait = max(0.0, users / running - 1) * t_round
@@ -395,7 +420,9 @@ def serve(q: Query, *, engine: str, context_tokens: int, output_tokens: int, pro
                            kv_bytes_per_sequence=per_seq, max_concurrency=int(max_conc),
                            typical_concurrency=int(typical), context_tokens=ctx,
                            curve=tuple(curve), knee=knee, prefill_tokens_per_s=batched_prefill(single_q, est, engine),
-                           single=est, notes=tuple(notes))
+                           single=est, notes=tuple(notes),
+                           prefill_one_tokens_per_s=est.speed.prefill_tokens_per_s if est.speed else None,
+                           single_step_tokens=asm.serving_step_tokens)
 
 
 def batched_prefill(q: Query, est: Estimate, engine: str) -> float | None:

@@ -51,7 +51,8 @@ ARCH_BOUNDS: tuple[tuple[str, int, int], ...] = (
     ("n_kv_heads", 0, MAX_WIDTH), ("head_dim", 1, MAX_WIDTH), ("intermediate_size", 0, MAX_WIDTH * 16),
     ("vocab_size", 1, MAX_VOCAB), ("context_length", 1, MAX_CONTEXT), ("n_experts", 0, MAX_EXPERTS),
     ("n_experts_used", 0, MAX_EXPERTS), ("moe_intermediate_size", 0, MAX_WIDTH * 16),
-    ("moe_layer_step", 0, MAX_LAYERS), ("indexer_n_heads", 0, MAX_WIDTH), ("indexer_head_dim", 0, MAX_WIDTH),
+    ("moe_layer_step", 0, MAX_LAYERS), ("moe_latent_size", 0, MAX_WIDTH), ("indexer_n_heads", 0, MAX_WIDTH),
+    ("indexer_head_dim", 0, MAX_WIDTH),
     ("indexer_top_k", 0, MAX_CONTEXT), ("global_head_dim", 0, MAX_WIDTH), ("global_n_kv_heads", 0, MAX_WIDTH),
     ("kv_shared_layers", 0, MAX_LAYERS - 1), ("per_layer_input_size", 0, MAX_WIDTH), ("altup_inputs", 0, 64),
     ("laurel_rank", 0, MAX_WIDTH),
@@ -126,6 +127,10 @@ class Architecture:
     # Llama 4 Maverick: only every moe_layer_step-th layer is MoE ((i + 1) % step == 0), the others dense with
     # intermediate_size (config interleave_moe_layer_step; GGUF {arch}.interleave_moe_layer_step); 0 or 1: all
     moe_layer_step: int = 0
+    # LatentMoE (Nemotron 3 Super): tokens go down from hidden_size to this width before the routed experts and back
+    # up after them (ffn_latent_down / ffn_latent_up), so each expert is moe_latent_size x moe_intermediate_size; the
+    # router and the shared expert stay at hidden_size. 0: the experts take hidden_size
+    moe_latent_size: int = 0
     # Falcon-H1: every attention layer also runs a Mamba-2 mixer in parallel, so it keeps a recurrent state of
     # linear_state_elements (f32) per sequence next to its KV cache
     parallel_ssm: bool = False

@@ -184,7 +184,7 @@ def moe_expert_penalty(a: Architecture, params: int, active: int | None, asm: As
     """
     if not a.n_experts or not active:
         return 0.0
-    per_expert = a.n_experts_used * 3 * a.hidden_size * a.moe_intermediate_size
+    per_expert = a.n_experts_used * 3 * (a.moe_latent_size or a.hidden_size) * a.moe_intermediate_size
     n_moe = sum(1 for i in range(a.n_layers) if a.is_moe_layer(i))
     expert_active = per_expert * n_moe
     tokens = (step_tokens or asm.n_ubatch) * a.n_experts_used / a.n_experts
@@ -298,7 +298,8 @@ def _read_side(machine: Machine, placement: Placement, runtime: str, quant: str,
         eff_gpu *= asm.decode_factor_alchemist_vulkan  # Xe-HPG through Vulkan: Battlemage reaches the usual share
     igpu = bool(gpu and machine.unified_memory and backend not in ("metal",) and runtime != "mlx")
     if igpu:  # an integrated GPU sharing the CPU's memory controller, not a discrete card on the same backend
-        eff = asm.decode_eff_unified_cuda if backend == "cuda" else asm.decode_eff_unified
+        eff = (asm.decode_eff_unified_cuda if backend == "cuda" else asm.decode_eff_unified_amd if vendor == "amd"
+               else asm.decode_eff_unified)
         eff_gpu = eff * (asm.f16_decode_bonus if f16 else 1.0)
     return gpu, backend, hbm, vendor, eff_gpu, igpu
 
@@ -352,7 +353,9 @@ def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Mach
     if cpu_bytes:
         t_mem += cpu_bytes / host_read_rate(machine, eff_cpu, asm, cpu_decode_type_factor(w))
     per_layer = (asm.mlx_layer_overhead_us if runtime == "mlx" else asm.decode_layer_us_other
-                 if igpu and backend != "cuda" else decode_layer_overhead(backend, asm, hbm, cuda_graphs))
+                 if igpu and backend != "cuda" else asm.serving_layer_us_graphs
+                 if cuda_graphs and backend == "cuda" and runtime in SERVING_STEP_ENGINES
+                 else decode_layer_overhead(backend, asm, hbm, cuda_graphs))
     if backend == "metal" and gpu is not None:
         per_layer = metal_layer_overhead(gpu, runtime, asm, concurrent=metal_concurrent)
     if runtime == "llamafile" and gpu is not None:
@@ -401,12 +404,15 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     notes: list[str] = []
     n = a.n_layers
     first_gpu = n - placement.gpu_layers
-    gpu, backend, hbm, vendor, eff_gpu, _ = _read_side(machine, placement, runtime, quant, asm)
+    gpu, backend, hbm, vendor, eff_gpu, igpu = _read_side(machine, placement, runtime, quant, asm)
     f16 = quant in ("F16", "BF16", "F32")
     eff_cpu = asm.decode_eff_cpu
     n_par = max(parallel, 1)
     n_dev = machine.gpu_count if gpu is not None else 0
-    graphs = llamacpp and uses_cuda_graphs(gpu, runtime, build_date, n_dev, n_par)
+    # llama.cpp replays one sequence's step as a CUDA graph where uses_cuda_graphs says so; the serving engines
+    # capture their decode steps as CUDA graphs at every batch they launch with (not under --enforce-eager)
+    graphs = ((llamacpp and uses_cuda_graphs(gpu, runtime, build_date, n_dev, n_par))
+              or (runtime in SERVING_STEP_ENGINES and gpu is not None and gpu.backend == "cuda"))
     step = decode_step(a, w, placement, machine, runtime=runtime, quant=quant, params=params,
                        active_params=active_params, depth=depth, kv_type=kv_type, batch=n_par,
                        flash_attention=flash_attention, asm=asm, cuda_graphs=graphs,
@@ -422,6 +428,8 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     peff = prefill_efficiency(backend, runtime, asm, hbm, vendor) if gpu else 1.0
     if gpu is not None and not gpu.tensor_cores:
         peff *= asm.simt_eff_factor
+    if igpu and vendor == "amd":
+        peff *= asm.prefill_factor_unified_amd  # an APU's Radeon under the package's shared power budget
 
     # ---- prefill: FLOPs over compute (attention weighted by its kernel cost), pipelined over GPUs ----
     p = max(prompt, 1)

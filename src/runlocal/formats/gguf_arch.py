@@ -157,6 +157,7 @@ def arch_from_gguf(g: gg.GGUFFile) -> tuple[Architecture, int, int | None]:
         ssm_conv_kernel=gemma.pop("ssm_conv_kernel", None) or num("ssm.conv_kernel", 0),
         nextn_layers=num("nextn_predict_layers", 0),
         moe_layer_step=num("interleave_moe_layer_step", 0),
+        moe_latent_size=num("moe_latent_size", 0) if n_exp else 0,
         parallel_ssm=arch == "falcon-h1",  # the architecture runs attention and Mamba-2 side by side
         linear_state_elements=gemma.pop("linear_state_elements", None) or (
             mamba2_state_elements(num("ssm.inner_size", 0), num("ssm.state_size", 0),

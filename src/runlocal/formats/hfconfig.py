@@ -174,6 +174,7 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         qk_nope_head_dim=_int(c.get("qk_nope_head_dim") or 0),
         v_head_dim=_int(c.get("v_head_dim") or 0),
         moe_layer_step=_int(c.get("interleave_moe_layer_step") or 0),
+        moe_latent_size=_int(c.get("moe_latent_size") or 0) if n_exp else 0,
         parallel_ssm=arch == "falcon-h1",
         indexer_n_heads=_int(c.get("index_n_heads") or 0),
         indexer_head_dim=_int(c.get("index_head_dim") or 0),

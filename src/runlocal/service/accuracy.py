@@ -447,10 +447,14 @@ def serving_points(assume: dict[str, Any] | None = None, *, split: str = "all") 
                 at = point_at(pts, c)
                 est = {"aggregate": at.aggregate_tokens_per_s, "per_user": at.per_user_tokens_per_s}
                 if prompts_count(d):  # an end-to-end client: the prompts' prefill shares the GPU with decode
+                    rate, one = r.get("prefill_tokens_per_s"), r.get("prefill_one_request_tokens_per_s")
+                    step_tokens = int(r.get("prefill_step_tokens") or 8192)
                     est["aggregate"] = with_prompts(at, prompt_tokens=inp, output_tokens=outp,
-                                                    prefill_tokens_per_s=r.get("prefill_tokens_per_s"))
+                                                    prefill_tokens_per_s=rate, one_tokens_per_s=one,
+                                                    step_tokens=step_tokens)
                     est["ttft_s"] = ttft_with_prompts(at, users=c, prompt_tokens=inp, output_tokens=outp,
-                                                      prefill_tokens_per_s=r.get("prefill_tokens_per_s"))
+                                                      prefill_tokens_per_s=rate, one_tokens_per_s=one,
+                                                      step_tokens=step_tokens)
             for metric in ("aggregate", "per_user", "ttft_s"):
                 m = measured[metric]
                 if m:

@@ -90,14 +90,17 @@ def _curve(s: ServingEstimate, prompt: int, output: int) -> list[dict[str, Any]]
     # prompt/output mix open measures (their prefill shares the GPU; past the running batch they queue:
     # estimate.serving.with_prompts, ttft_with_prompts)
     out = []
+    one, step_tokens = s.prefill_one_tokens_per_s, s.single_step_tokens
     for p in s.curve:
         ttft = ttft_with_prompts(p, users=p.concurrency, prompt_tokens=prompt, output_tokens=output,
-                                 prefill_tokens_per_s=s.prefill_tokens_per_s)
+                                 prefill_tokens_per_s=s.prefill_tokens_per_s, one_tokens_per_s=one,
+                                 step_tokens=step_tokens)
         out.append({"concurrency": p.concurrency, "per_user_tokens_per_s": round(p.per_user_tokens_per_s, 2),
                     "aggregate_tokens_per_s": round(p.aggregate_tokens_per_s, 1), "step_ms": round(p.step_ms, 3),
                     "bound": p.bound, "fits_kv_pool": p.fits_pool,
                     "aggregate_with_prompts_tokens_per_s": round(with_prompts(
-                        p, prompt_tokens=prompt, output_tokens=output, prefill_tokens_per_s=s.prefill_tokens_per_s),
+                        p, prompt_tokens=prompt, output_tokens=output, prefill_tokens_per_s=s.prefill_tokens_per_s,
+                        one_tokens_per_s=one, step_tokens=step_tokens),
                         1),
                     "ttft_with_prompts_s": round(ttft, 3) if ttft is not None else None})
     return out
@@ -185,6 +188,9 @@ def capacity(q: dict[str, Any]) -> dict[str, Any]:
         "knee_concurrency": s.knee,
         "single_user_tokens_per_s": round(s.curve[0].per_user_tokens_per_s, 2) if s.curve else None,
         "prefill_tokens_per_s": round(s.prefill_tokens_per_s, 1) if s.prefill_tokens_per_s else None,
+        "prefill_one_request_tokens_per_s": (round(s.prefill_one_tokens_per_s, 1) if s.prefill_one_tokens_per_s
+                                             else None),
+        "prefill_step_tokens": s.single_step_tokens,
         "curve": _curve(s, prompt, output), "notes": list(s.notes),
     }
     if users is not None and s.curve:

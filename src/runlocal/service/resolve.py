@@ -268,7 +268,8 @@ def resolve(q: Question, *, hw: ResolvedMachine | None = None) -> Resolved:
     ment, name_quant, derived = (match.entity, match.quant, match.derivative) if match else (None, None, None)
     kind = str(ment.data.get("kind", "text")) if ment else "text"
     if kind in ("image", "video"):
-        return _resolve_media(q, ment, kind, hw)  # type: ignore[arg-type]
+        media = _resolve_media(q, ment, kind, hw)  # type: ignore[arg-type]
+        return dataclasses.replace(media, notes=(derived, *media.notes)) if derived else media
     if q.image is not None or q.video is not None:
         raise InvalidField("image/video settings were given for a language model")
     if ment is not None:
