@@ -51,3 +51,13 @@ def test_an_image_model_derivative_says_what_it_is_answered_as() -> None:
     r = answer({"model": "Qwen-Image-Edit-2509", "hardware": "rtx-4090"})
     assert r["ok"] and r["model_id"] == "qwen-image"
     assert any("answered as Qwen-Image" in n for n in r["basis"]["notes"])
+
+
+def test_a_bare_ollama_name_is_its_latest_tag_under_ollama() -> None:
+    """`ollama run deepseek-r1` pulls deepseek-r1:latest, the 8B distill; without runtime ollama the name is the
+    671B model it is named after."""
+    r = answer({"model": "deepseek-r1", "hardware": "rtx-4090", "runtime": "ollama"})
+    assert r["model_id"] == "deepseek-r1-0528-qwen3-8b"
+    assert any("deepseek-r1:latest" in n for n in r["basis"]["notes"])
+    assert answer({"model": "deepseek-r1", "hardware": "rtx-4090"})["model_id"] == "deepseek-r1"
+    assert answer({"model": "llama3.1", "hardware": "rtx-4090", "runtime": "ollama"})["model_id"] == "llama-3.1-8b"

@@ -16,7 +16,7 @@ from ..catalog.resolve import (
     resolve_runtime,
     runtime_key,
 )
-from ..errors import InvalidField, NotFound, RunlocalError, UnsupportedQuestion
+from ..errors import InvalidField, NotFound, RunlocalError, UnknownModel, UnsupportedQuestion
 from ..estimate.diffusion import PRECISION_BYTES, DiffusionModel
 from ..estimate.engine import RuntimeSpec
 from ..estimate.specs import Machine, ModelSpec
@@ -257,7 +257,23 @@ def model_match(q: Question) -> ModelMatch | None:
     """The catalog match of a question's model name (None for files and config objects): the entry, a quant in the
     name, and for a derivative (a fine-tune answered as its base) its note and any context of its own."""
     if isinstance(q.model, str) and not q.model_is_file:
-        return resolve_model(catalog(), q.model)
+        cat = catalog()
+        name = q.model.strip()
+        if (q.runtime or "").lower() == "ollama" and name and not any(c in name for c in ":/\\ "):
+            # a bare Ollama name pulls its `latest` tag, which can be a smaller model than the family's namesake
+            # (`deepseek-r1` is the 8B distill there, not the 671B model)
+            try:
+                latest = resolve_model(cat, f"{name}:latest")
+            except UnknownModel:
+                latest = None
+            if latest is not None:
+                bare = resolve_model(cat, name)
+                if bare.entity.id != latest.entity.id:
+                    note = (f"Ollama's `{name}` is its `{name}:latest` tag, {latest.entity.name}: answered as that, "
+                            f"not {bare.entity.name}")
+                    return dataclasses.replace(latest, derivative=latest.derivative or note)
+                return bare
+        return resolve_model(cat, q.model)
     return None
 
 
