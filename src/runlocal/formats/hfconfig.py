@@ -46,6 +46,12 @@ _ARCH_MAP = {
     "LFM2ForCausalLM": "lfm2",
     "Lfm2MoeForCausalLM": "lfm2moe",
     "DeciLMForCausalLM": "deci",
+    "Qwen3NextForCausalLM": "qwen3next",
+    "Qwen3_5ForCausalLM": "qwen35",
+    "Qwen3_5ForConditionalGeneration": "qwen35",
+    "Qwen3_5MoeForCausalLM": "qwen35moe",
+    "Qwen3_5MoeForConditionalGeneration": "qwen35moe",
+    "NemotronHForCausalLM": "nemotron_h",
 }
 _MODEL_TYPE_MAP = {
     "llama": "llama", "mistral": "llama", "mixtral": "llama", "qwen2": "qwen2", "qwen3": "qwen3",
@@ -57,6 +63,8 @@ _MODEL_TYPE_MAP = {
     "glm_moe_dsa": "glm-dsa",
     "gemma4": "gemma4", "gemma4_text": "gemma4", "lfm2": "lfm2", "lfm2_moe": "lfm2moe",
     "nemotron-nas": "deci", "deci": "deci",
+    "qwen3_next": "qwen3next", "qwen3_5": "qwen35", "qwen3_5_text": "qwen35", "qwen3_5_moe": "qwen35moe",
+    "qwen3_5_moe_text": "qwen35moe", "nemotron_h": "nemotron_h",
 }
 
 
@@ -138,6 +146,16 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         ssm = {"ssm_d_inner": d_inner, "ssm_d_state": d_state, "ssm_n_groups": groups, "ssm_conv_kernel": conv,
                "ssm_n_heads": _int(c.get("mamba_n_heads") or d_inner // 64),
                "linear_state_elements": mamba2_state_elements(d_inner, d_state, groups, conv)}
+    if arch in ("qwen3next", "qwen35", "qwen35moe"):
+        ssm = _gated_deltanet(c)
+        if c.get("full_attention_interval") and not lt:
+            ssm["full_attention_interval"] = _int(c["full_attention_interval"])
+    if arch == "nemotron_h":
+        if n_exp:
+            arch = "nemotron_h_moe"
+        lt, ssm = _nemotron_h(c, hidden)
+        if n_exp:
+            moe_width = c.get("moe_intermediate_size") or moe_width
     if arch == "deci":
         ssm = _deci_layers(c, heads, hidden)
         if ssm.get("layer_n_kv_heads"):
@@ -166,7 +184,8 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
             c.get("num_experts_per_tok") or c.get("num_experts_per_token") or c.get("moe_topk") or 0) if n_exp else 0),
         moe_intermediate_size=_widest(moe_width or 0),
         n_shared_experts=_widest(c.get("n_shared_experts") or c.get("num_shared_expert")
-                                 or (1 if arch == "llama4" and n_exp else 0)),
+                                 or (1 if (arch == "llama4" or c.get("shared_expert_intermediate_size")) and n_exp
+                                     else 0)),
         first_k_dense=ssm.pop("first_k_dense", None) or _int(c.get("first_k_dense_replace") or 0),
         q_lora_rank=_int(c.get("q_lora_rank") or 0),
         kv_lora_rank=_int(c.get("kv_lora_rank") or 0),
@@ -190,6 +209,46 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         params, active_calc = count_params(a)
         active = active or active_calc
     return a, _int(params), (_int(active) if active else None)
+
+
+def _gated_deltanet(c: dict[str, Any]) -> dict[str, Any]:
+    """Qwen3-Next / Qwen3.5 linear layers (Gated DeltaNet): their head shapes and the state llama.cpp keeps per
+    sequence, in f32 elements: value heads x key dim x value dim (the recurrent state) + (conv kernel - 1) x
+    (2 x key heads x key dim + value heads x value dim) (the short convolution's last inputs)."""
+    kh, kd = _int(c.get("linear_num_key_heads") or 16), _int(c.get("linear_key_head_dim") or 128)
+    vh, vd = _int(c.get("linear_num_value_heads") or 32), _int(c.get("linear_value_head_dim") or 128)
+    conv = _int(c.get("linear_conv_kernel_dim") or 4)
+    out: dict[str, Any] = {"linear_num_key_heads": kh, "linear_key_head_dim": kd, "linear_num_value_heads": vh,
+                           "linear_value_head_dim": vd, "ssm_conv_kernel": conv,
+                           "linear_state_elements": vh * kd * vd + (conv - 1) * (2 * kh * kd + vh * vd)}
+    if c.get("shared_expert_intermediate_size"):
+        out["shared_expert_intermediate_size"] = _int(c["shared_expert_intermediate_size"])
+    return out
+
+
+_NEMOTRON_KINDS = {"M": "linear", "*": "full", "E": "none", "-": "none"}
+
+
+def _nemotron_h(c: dict[str, Any], hidden: int) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """Nemotron-H (Nemotron Nano 2, Nemotron 3): hybrid_override_pattern gives one block per character, M a Mamba-2
+    mixer, * attention, E an MoE block and - an MLP block (both without a cache); squared-ReLU up/down FFNs (no gate);
+    Mamba-2 state d_inner = mamba_num_heads x mamba_head_dim."""
+    pattern = str(c.get("hybrid_override_pattern") or "")
+    if not pattern or any(ch not in _NEMOTRON_KINDS for ch in pattern):
+        raise ValueError("nemotron_h config.json needs a hybrid_override_pattern of M, *, E and - characters")
+    if len(pattern) != _int(c["num_hidden_layers"]):
+        raise ValueError(f"hybrid_override_pattern has {len(pattern)} blocks, num_hidden_layers is "
+                         f"{c['num_hidden_layers']}")
+    n_head = _int(c.get("mamba_num_heads") or 0)
+    d_inner = n_head * _int(c.get("mamba_head_dim") or 64) if n_head else _int(c.get("expand", 2)) * hidden
+    d_state, groups = _int(c.get("ssm_state_size") or 128), _int(c.get("n_groups") or 8)
+    conv = _int(c.get("conv_kernel") or 4)
+    out: dict[str, Any] = {"ffn_gated": False, "ssm_d_inner": d_inner, "ssm_d_state": d_state,
+                           "ssm_n_groups": groups, "ssm_n_heads": n_head or d_inner // 64, "ssm_conv_kernel": conv,
+                           "linear_state_elements": mamba2_state_elements(d_inner, d_state, groups, conv)}
+    if c.get("moe_shared_expert_intermediate_size"):
+        out["shared_expert_intermediate_size"] = _int(c["moe_shared_expert_intermediate_size"])
+    return tuple(_NEMOTRON_KINDS[ch] for ch in pattern), out
 
 
 def deci_ffn_width(ffn_mult: float, hidden: int) -> int:

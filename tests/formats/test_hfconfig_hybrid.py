@@ -1,0 +1,64 @@
+"""config.json of the hybrid families reads into the same architecture as the catalog's hand-checked entries:
+Qwen3.5 / 3.6 and Qwen3-Next (Gated DeltaNet layers), Nemotron-H (Mamba-2, attention and MoE blocks from
+hybrid_override_pattern), so `runlocal data add-model` drafts them."""
+
+from __future__ import annotations
+
+import pytest
+
+from runlocal.catalog import build
+from runlocal.formats.hfconfig import arch_from_config, count_params, known_architecture
+from runlocal.service.resolve import catalog
+
+QWEN36_MOE = {
+    "architectures": ["Qwen3_5MoeForConditionalGeneration"], "model_type": "qwen3_5_moe",
+    "text_config": {
+        "model_type": "qwen3_5_moe_text", "hidden_size": 2048, "num_hidden_layers": 40, "num_attention_heads": 16,
+        "num_key_value_heads": 2, "head_dim": 256, "vocab_size": 248320, "tie_word_embeddings": False,
+        "max_position_embeddings": 262144, "full_attention_interval": 4,
+        "layer_types": ["linear_attention"] * 3 + ["full_attention"],
+        "num_experts": 256, "num_experts_per_tok": 8, "moe_intermediate_size": 512,
+        "shared_expert_intermediate_size": 512, "linear_num_key_heads": 16, "linear_key_head_dim": 128,
+        "linear_num_value_heads": 32, "linear_value_head_dim": 128, "linear_conv_kernel_dim": 4,
+    },
+}
+QWEN36_MOE["text_config"]["layer_types"] = QWEN36_MOE["text_config"]["layer_types"] * 10  # type: ignore[index,operator]
+
+NEMO_PATTERN = "MEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEMEM*EMEMEMEME"
+NEMOTRON_NANO = {
+    "architectures": ["NemotronHForCausalLM"], "model_type": "nemotron_h", "hidden_size": 2688,
+    "num_hidden_layers": 52, "num_attention_heads": 32, "num_key_value_heads": 2, "head_dim": 128,
+    "intermediate_size": 1856, "vocab_size": 131072, "tie_word_embeddings": False,
+    "max_position_embeddings": 262144, "hybrid_override_pattern": NEMO_PATTERN, "n_routed_experts": 128,
+    "num_experts_per_tok": 6, "moe_intermediate_size": 1856, "moe_shared_expert_intermediate_size": 3712,
+    "n_shared_experts": 1, "mamba_num_heads": 64, "mamba_head_dim": 64, "ssm_state_size": 128, "n_groups": 8,
+    "conv_kernel": 4,
+}
+
+
+def _catalog(model_id: str):  # type: ignore[no-untyped-def]
+    e = catalog().models[model_id]
+    return build.model_spec(e).arch, int(e.data["params"]) - int(e.data["arch"].get("extra_params", 0))
+
+
+@pytest.mark.parametrize(("cfg", "model_id"), [(QWEN36_MOE, "qwen3.6-35b-a3b"),
+                                                (NEMOTRON_NANO, "nemotron-3-nano-30b-a3b")])
+def test_hybrid_configs_read_like_the_catalog_entries(cfg: dict, model_id: str) -> None:  # type: ignore[type-arg]
+    assert known_architecture(cfg) is not None
+    a, _, _ = arch_from_config(cfg)
+    want, _ = _catalog(model_id)
+    assert a.arch == want.arch
+    assert a.layer_kinds() == want.layer_kinds()
+    assert a.linear_state_elements == want.linear_state_elements
+    assert (a.n_experts, a.n_experts_used, a.moe_intermediate_size) == (want.n_experts, want.n_experts_used,
+                                                                          want.moe_intermediate_size)
+    assert a.qk_norm == want.qk_norm and a.ffn_gated == want.ffn_gated
+    assert count_params(a) == count_params(want)
+
+
+def test_nemotron_pattern_must_match_the_layers() -> None:
+    bad = {**NEMOTRON_NANO, "hybrid_override_pattern": NEMO_PATTERN[:-1]}
+    with pytest.raises(ValueError, match="hybrid_override_pattern has 51 blocks"):
+        arch_from_config(bad)
+    with pytest.raises(ValueError, match="M, \\*, E and -"):
+        arch_from_config({**NEMOTRON_NANO, "hybrid_override_pattern": "X" * 52})
