@@ -230,6 +230,10 @@ class Assumptions:
                                         "136.5 us and no sequence cost -> 0.210 at 25 / 30)")
     """Fixed microseconds per layer of a vLLM / SGLang / TensorRT-LLM decode step on NVIDIA replayed as a CUDA graph
     (their default launch; --enforce-eager steps pay decode_layer_us_cuda / _hbm plus serving_eager_layer_us)."""
+    unknown_gpu_flops_per_byte: float = _a(30.0, "assumed", "the FP16 FLOP/s per byte/s of bandwidth of the catalog's "
+                                           "phone and tablet GPUs with a figure (A17 Pro 42, A19 Pro 32, M4 iPad 31)")
+    """Compute of a GPU whose entry gives no FLOP/s figure, per byte/s of its memory bandwidth (replaces a flat
+    10 TFLOPS, which put phone prompts several times too fast)."""
     decode_layer_us_metal: float = _a(106.0, "fitted", _METAL_FIT)
     """Same on Metal, for an M3-generation Mac with a current llama.cpp build (concurrent dispatch and fused ops:
     speed.uses_metal_concurrency); other generations scale by metal_layer_generation_factor."""

@@ -425,6 +425,9 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     attn_factor = (asm.attention_cost_fa if flash_attention else asm.attention_cost_no_fa_metal if backend == "metal"
                    else asm.attention_cost_no_fa)
     peak = _peak_flops(machine, gpu, asm)
+    if gpu is not None and not gpu.fp16_flops:
+        notes.append(f"{gpu.name} has no compute figure (FP16 TFLOPS): its prompt speed assumes "
+                     f"{asm.unknown_gpu_flops_per_byte:g} FLOP per byte of its memory bandwidth")
     peff = prefill_efficiency(backend, runtime, asm, hbm, vendor) if gpu else 1.0
     if gpu is not None and not gpu.tensor_cores:
         peff *= asm.simt_eff_factor
@@ -604,8 +607,14 @@ def uses_mmq(gpu: Device, backend: str, quant: str, build_date: str | None) -> b
 def _peak_flops(machine: Machine, gpu: object, asm: Assumptions, runtime: str = "", quant: str = "") -> float:
     if machine.gpus and gpu is not None:
         g = machine.gpus[0]
-        return (fp8_matmul_rate(g, runtime, quant) or g.fp16_flops or 1e13) * machine.gpu_count
+        return (fp8_matmul_rate(g, runtime, quant) or g.fp16_flops or unknown_gpu_flops(g, asm)) * machine.gpu_count
     return cpu_compute(machine, asm)
+
+
+def unknown_gpu_flops(gpu: Device, asm: Assumptions) -> float:
+    """A GPU whose entry gives no FLOP/s figure (phone GPUs whose makers publish none): unknown_gpu_flops_per_byte
+    of its memory bandwidth, the balance of the phone and tablet GPUs that have one."""
+    return asm.unknown_gpu_flops_per_byte * gpu.bandwidth_bytes_per_s
 
 
 FP8_MATMUL_QUANTS = frozenset({"FP8"})
