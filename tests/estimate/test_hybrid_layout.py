@@ -352,3 +352,18 @@ def test_latent_moe_reads_from_config_json() -> None:
            "intermediate_size": 2688, "vocab_size": 131072, "n_routed_experts": 512, "num_experts_per_tok": 22,
            "moe_intermediate_size": 2688, "moe_latent_size": 1024, "hybrid_override_pattern": "ME*E"}
     assert arch_from_config(cfg)[0].moe_latent_size == 1024
+
+
+def test_mamba1_and_jamba_blocks_count_the_catalog_params() -> None:
+    """Falcon Mamba 7B (LLM_ARCH_MAMBA) and Jamba 1.5 Mini (LLM_ARCH_JAMBA): dt_rank = ceil(4096 / 16) = 256;
+    a Mamba-1 mixer is ssm_in (4096 x 16384) + conv (4 x 8192 + 8192) + ssm_x (8192 x (256 + 32)) + ssm_dt
+    (256 x 8192 + 8192) + A (16 x 8192) + D (8192) + ssm_out (8192 x 4096); Jamba adds dt/B/C norms and its FFNs."""
+    for rel, total in (("tii/falcon-mamba-7b.toml", 7_272_665_088), ("ai21/jamba-1.5-mini.toml", 51_570_323_328)):
+        a, _ = _catalog_arch(rel)
+        assert sum(math.prod(t.shape) for t in gguf_tensors(a)) == total
+    a, _ = _catalog_arch("tii/falcon-mamba-7b.toml")
+    mixer = 4096 * 16384 + 4 * 8192 + 8192 + 8192 * 288 + 256 * 8192 + 8192 + 16 * 8192 + 8192 + 8192 * 4096
+    assert sum(math.prod(t.shape) for t in gguf_tensors(a) if t.name.startswith("blk.0.")) == mixer + 4096
+    # ssm_x and ssm_dt stay 16-bit in a quantized file, as llama-quantize leaves them
+    from runlocal.estimate.quant_rules import allows_quantization
+    assert not any(allows_quantization(t) for t in gguf_tensors(a) if ".ssm_x." in t.name or ".ssm_dt." in t.name)

@@ -378,6 +378,44 @@ def _block_nemotron_h(a: Architecture, i: int) -> list[TensorSpec]:
     return out + _ffn_nemotron_h(a, p)
 
 
+def _mixer_mamba1(a: Architecture, p: str, *, dt_bc_norms: bool = False) -> list[TensorSpec]:
+    """A Mamba-1 mixer as llama.cpp loads it (LLM_ARCH_MAMBA, and Jamba's Mamba layers, which add weighted RMS norms
+    on dt, B and C): dt_rank = ceil(hidden / 16), Mamba's "auto" rank, which Falcon Mamba and Jamba use."""
+    d = a.hidden_size
+    d_inner, d_state, d_conv = a.ssm_d_inner or 2 * d, a.ssm_d_state or 16, a.ssm_conv_kernel or 4
+    rank = -(-d // 16)
+    out = [
+        _w(f"{p}.ssm_in", d, 2 * d_inner),
+        _w(f"{p}.ssm_conv1d", d_conv, d_inner),
+        _b(f"{p}.ssm_conv1d", d_inner),
+        _w(f"{p}.ssm_x", d_inner, rank + 2 * d_state),
+        _w(f"{p}.ssm_dt", rank, d_inner),
+        _b(f"{p}.ssm_dt", d_inner),
+        TensorSpec(f"{p}.ssm_a", (d_state, d_inner)),  # no ".weight" suffix (LLM_TENSOR_SSM_A)
+        TensorSpec(f"{p}.ssm_d", (d_inner,)),
+        _w(f"{p}.ssm_out", d_inner, d),
+    ]
+    if dt_bc_norms:
+        out += [_w(f"{p}.ssm_dt_norm", rank), _w(f"{p}.ssm_b_norm", d_state), _w(f"{p}.ssm_c_norm", d_state)]
+    return out
+
+
+def _block_mamba(a: Architecture, i: int) -> list[TensorSpec]:
+    """Mamba / Falcon Mamba (LLM_ARCH_MAMBA): every block a norm and a Mamba-1 mixer, no attention, no FFN."""
+    p = f"blk.{i}"
+    return [_w(f"{p}.attn_norm", a.hidden_size), *_mixer_mamba1(a, p)]
+
+
+def _block_jamba(a: Architecture, i: int) -> list[TensorSpec]:
+    """Jamba (LLM_ARCH_JAMBA): each block a Mamba-1 mixer (with dt/B/C norms) or an attention layer, then a SwiGLU
+    FFN: routed experts on every moe_layer_step-th block, a dense MLP on the others."""
+    p, d = f"blk.{i}", a.hidden_size
+    out = [_w(f"{p}.attn_norm", d)]
+    out += _mixer_mamba1(a, p, dt_bc_norms=True) if a.kind_of_layer(i) == LINEAR else _attn_plain(a, p)
+    out.append(_w(f"{p}.ffn_norm", d))
+    return out + (_ffn_moe(a, p) if a.n_experts and a.is_moe_layer(i) else _ffn_dense(a, p, a.intermediate_size))
+
+
 def _block_falcon_h1(a: Architecture, i: int) -> list[TensorSpec]:
     """Falcon-H1 (src/models/falcon-h1.cpp): attention and a Mamba-2 mixer side by side on the same normed input,
     then a SwiGLU FFN. The FFN norm is stored as blk.N.ffn_norm without a .weight suffix."""
@@ -602,6 +640,8 @@ _BLOCKS = {
     "deepseek32": _block_deepseek32,
     "glm-dsa": _block_deepseek32,  # GLM-5: the same DSA block (src/models/glm-dsa.cpp)
     "falcon-h1": _block_falcon_h1,
+    "mamba": _block_mamba,
+    "jamba": _block_jamba,
     "granitehybrid": _block_granitehybrid,
     "gemma4": _block_gemma4,
     "gemma3n": _block_gemma3n,

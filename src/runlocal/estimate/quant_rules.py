@@ -68,6 +68,8 @@ _NEVER_QUANTIZED = (
     "laurel",
     "per_layer_model_proj",
     "ssm_conv1d",
+    "ssm_x.weight",  # Mamba-1's small 2-D projections (llama-quant: "do not quantize Mamba's small yet 2D weights")
+    "ssm_dt.weight",
     "shortconv.conv.weight",
     "indexer.k_proj.weight",
     "indexer.q_proj.weight",
