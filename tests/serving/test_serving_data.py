@@ -75,3 +75,13 @@ def test_a_bad_kv_cache_type_in_a_serving_file_is_a_load_problem(tmp_path) -> No
     f.write_text(f.read_text().replace('kv_cache_type = "fp8"', 'kv_cache_type = "fp4"', 1))
     problems = load(root, use_cache=False).problems
     assert any("kv_cache_type 'fp4'" in p and "points[" in p for p in problems)
+
+
+def test_a_serving_run_on_a_machine_with_memory_options_is_scored_at_its_memory() -> None:
+    """Qwen3-Next 80B at Q4 needs more than the Ryzen AI Max+ 395's first memory option: the run's memory_gb (128)
+    is what it is scored with."""
+    runs = catalog().serving
+    rid = "2026-07-13-qwen3-next-80b-a3b-llama-cpp-ryzen-ai-max-plus-395"
+    assert runs[rid].data["memory_gb"] == 128
+    pts = [p for p in serving_points() if p.qid == rid]
+    assert pts and all(p.estimated is not None for p in pts)

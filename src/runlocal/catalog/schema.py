@@ -279,6 +279,7 @@ SERVING: Spec = {  # data/serving: published runs of many concurrent requests (s
     "memory_fraction": (NUM, False),  # as launched: SGLang --mem-fraction-static, vLLM --gpu-memory-utilization
     "enforce_eager": ((bool,), False),  # no CUDA graphs: vLLM --enforce-eager, SGLang --disable-cuda-graph
     "kv_cache_type": (STR, False),  # fp8 (vLLM/SGLang --kv-cache-dtype), q8_0 / q4_0 (llama.cpp): not the dtype
+    "memory_gb": (NUM, False),  # the machine's memory where its entry has options (Apple, unified PCs)
     "notes": (STR, False),
     "points": (LIST, True),
     "sources": (LIST, True),

@@ -184,7 +184,9 @@ def allreduce_seconds(batch: int, hidden: int, gpus: int, *, link_bytes_per_s: f
 def _link(q: Query, asm: Assumptions) -> tuple[float, float, str]:
     g = q.machine.gpus[0] if q.machine.gpus else None
     if g is not None and g.hbm:
-        return asm.nvlink_gb_s * 1e9, asm.allreduce_latency_us_nvlink, "NVLink"
+        # HBM parts are taken as the SXM/OAM boards: NVLink on NVIDIA, Infinity Fabric links on AMD Instinct
+        return (asm.nvlink_gb_s * 1e9, asm.allreduce_latency_us_nvlink,
+                "Infinity Fabric" if g.vendor == "amd" else "NVLink")
     pcie = (g.pcie_bytes_per_s if g is not None and g.pcie_bytes_per_s else asm.default_pcie_gb_s * 1e9)
     return pcie, asm.allreduce_latency_us_pcie, "PCIe"
 

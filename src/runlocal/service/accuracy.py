@@ -426,7 +426,8 @@ def serving_points(assume: dict[str, Any] | None = None, *, split: str = "all") 
                         "ttft_s": pt["ttft_ms"] / 1000.0 if pt.get("ttft_ms") and ("request_rate" not in pt or c == 1)
                         else None}
             run_assume = {**(assume or {}), **launch_assumptions(d)}
-            q = {"model": d["model"], "hardware": d["hardware"], "runtime": SERVING_ENGINES[d["engine"]],
+            hw = f"{d['hardware']} {float(d['memory_gb']):g}GB" if d.get("memory_gb") else d["hardware"]
+            q = {"model": d["model"], "hardware": hw, "runtime": SERVING_ENGINES[d["engine"]],
                  "quant": d["quant"], "gpu_count": int(d.get("gpu_count", 1)), "context_tokens": inp + outp,
                  "prompt_tokens": inp, "output_tokens": outp, "users": c,
                  **({"assume": run_assume} if run_assume else {}),
