@@ -221,10 +221,11 @@ def _group_bytes(q: GroupQuant, t: TensorSpec) -> tuple[str, int]:
     return (f"{q.bits:g}-bit", int(math.ceil(n * bits / 8)))
 
 
-def _mlx_mxfp4_bytes(t: TensorSpec) -> tuple[str, int]:
-    # gpt-oss in MLX: experts kept in MXFP4 (4 bits + one 8-bit scale per 32), the rest 8-bit MLX.
+def _mlx_mxfp4_bytes(t: TensorSpec, gpt_oss: bool) -> tuple[str, int]:
+    # gpt-oss in MLX: experts kept in MXFP4 (4 bits + one 8-bit scale per 32), the rest 8-bit MLX; any other model
+    # converted with mlx-lm's mxfp4 mode has every matrix in MXFP4 (norms and other vectors stay 16-bit)
     n = math.prod(t.shape)
-    if _is_expert(t.name) and len(t.shape) >= 2:
+    if len(t.shape) >= 2 and (_is_expert(t.name) or not gpt_oss):
         return ("mxfp4", n * 17 // 32)
     return _group_bytes(GROUP_QUANTS["MLX-8BIT"], t)
 
@@ -250,8 +251,9 @@ def weights(arch: Architecture, quant: str) -> Weights:
         sizes = [(ty, tensor_bytes(ty, math.prod(t.shape))) for ty, t in zip(types, tensors, strict=True)]
         method = "llama.cpp per-tensor type rules over the converter's tensor table"
     elif quant == "MLX-MXFP4":
-        sizes = [_mlx_mxfp4_bytes(t) for t in tensors]
-        method = "MXFP4 experts + MLX 8-bit groups of 64"
+        gpt_oss = arch.arch == "gpt-oss"
+        sizes = [_mlx_mxfp4_bytes(t, gpt_oss) for t in tensors]
+        method = "MXFP4 experts + MLX 8-bit groups of 64" if gpt_oss else "MLX MXFP4: 4 bits + an 8-bit scale per 32"
     else:
         q = group_quant(quant)
         sizes = [_group_bytes(q, t) for t in tensors]
