@@ -269,6 +269,11 @@ class Assumptions:
                                            "0.078)")
     """An AMD APU's Radeon prompts at this share of the rate a discrete RDNA card of its FP16 figure reaches on the
     same backend: the GPU shares the package's power budget with the CPU and does not hold its boost clock."""
+    scan_layer_overhead_factor_metal: float = _a(3.0, "fitted", "grid over the fit share's llama.cpp Metal "
+                                             "decode runs of Gated DeltaNet and Mamba models (31; mean clipped |log "
+                                             "error| 0.399 at 1 -> 0.217 at 3; held out (9) 0.482 -> 0.144)")
+    """A Gated DeltaNet or Mamba layer's fixed decode cost on llama.cpp's Metal backend, in units of a plain layer's
+    (metal_layer_overhead): its convolution, gates, norms and scan are kernels of their own."""
     moe_layer_overhead_factor: float = _a(1.33, "fitted", "bench/calibrate.py: MoE decode runs")
     """A mixture-of-experts layer costs this many times a dense layer's fixed cost (routing, gathers)."""
     rpc_roundtrips_per_hop: float = _a(3.0, "assumed", "llama.cpp's RPC protocol: set_tensor of the input, "
@@ -341,6 +346,9 @@ class Assumptions:
     moe_full_tile_tokens: float = _a(128.0, "assumed", "the 128-row tiles of llama.cpp's MMQ kernels")
     """Tokens an expert matmul needs to fill the tensor cores; fewer tokens per expert run proportionally
     slower."""
+    moe_full_tile_tokens_metal: float = _a(32.0, "taken", "ggml-metal's kernel_mul_mm_id: tiles of 64 output rows x "
+                                           "32 tokens (NR0 x NR1), one dequantised weight tile per token tile")
+    """The same on Apple GPUs (llama.cpp's Metal backend and MLX)."""
     serving_eager_layer_us: float = _a(150.0, "fitted", "grid over the fit share's vLLM runs launched with "
                                        "--enforce-eager (Qwen3-14B AWQ on an A100 at 1 request; gpt-oss-120b on an "
                                        "Arc Pro B60 at 20-100)")
@@ -540,6 +548,8 @@ POSITIVE = {f.name for f in dataclasses.fields(Assumptions)
                 "mlc_gpu_memory_utilization", "nvlink_gb_s", "cpu_gflops_per_core", "cpu_core_bandwidth_gb_s",
                 "ollama_decode_factor",
                 "ollama_prefill_factor", "f16_decode_bonus", "prefill_quant_factor_f16", "moe_full_tile_tokens",
+                "moe_full_tile_tokens_metal", "prefill_factor_unified_amd", "unknown_gpu_flops_per_byte",
+                "scan_layer_overhead_factor_metal",
                 "unet_reuse", "simt_eff_factor", "dit_eff_factor", "video_vae_chunk_frames",
                 "moe_layer_overhead_factor", "compute_ffn_factor", "attention_cost_cpu", "attention_cost_no_fa_metal",
                 "decode_factor_alchemist_vulkan", "decode_factor_laptop", "serving_recurrent_prefill_us",

@@ -80,6 +80,10 @@ def _per_backend(asm: Assumptions, prefix: str, backend: str, runtime: str, hbm:
 
 
 SERVING_STEP_ENGINES = frozenset({"vllm", "sglang", "tensorrt-llm"})
+SCAN_ARCHS = frozenset({"qwen3next", "qwen35", "qwen35moe", "nemotron_h", "nemotron_h_moe", "granitehybrid",
+                        "falcon-h1", "mamba", "jamba", "kimi-linear"})
+"""Architectures whose recurrent layers are state-space / linear-attention scans (Gated DeltaNet, Mamba, KDA), not
+LFM2's short convolutions."""
 """Engines that prefill a whole prompt (up to serving_step_tokens) in one step, not in n_ubatch pieces."""
 
 METAL_REFERENCE_GENERATION = 3
@@ -175,12 +179,12 @@ def matmul_params(a: Architecture, w: Weights, params: int, active: int | None) 
 
 
 def moe_expert_penalty(a: Architecture, params: int, active: int | None, asm: Assumptions,
-                       step_tokens: float | None = None) -> float:
+                       step_tokens: float | None = None, backend: str = "cuda") -> float:
     """Extra effective parameters per prompt token because expert matmuls see few tokens each.
 
     Each expert gets step x n_used / n_experts tokens per step (step: llama.cpp's n_ubatch unless given); a matmul
-    that short fills only tokens / moe_full_tile_tokens of the tensor cores, so the expert share of FLOPs is divided
-    by that.
+    that short fills only tokens / moe_full_tile_tokens of the tensor cores (Apple GPUs: of a 32-token tile,
+    moe_full_tile_tokens_metal), so the expert share of FLOPs is divided by that.
     """
     if not a.n_experts or not active:
         return 0.0
@@ -188,7 +192,8 @@ def moe_expert_penalty(a: Architecture, params: int, active: int | None, asm: As
     n_moe = sum(1 for i in range(a.n_layers) if a.is_moe_layer(i))
     expert_active = per_expert * n_moe
     tokens = (step_tokens or asm.n_ubatch) * a.n_experts_used / a.n_experts
-    fill = min(1.0, tokens / asm.moe_full_tile_tokens)
+    tile = asm.moe_full_tile_tokens_metal if backend == "metal" else asm.moe_full_tile_tokens
+    fill = min(1.0, tokens / tile)
     return expert_active * (1.0 / fill - 1.0)
 
 
@@ -365,6 +370,10 @@ def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Mach
         t_mem = t_mem / llamafile_factor(asm, "decode", vendor)
     n_moe = sum(1 for i in range(n) if a.is_moe_layer(i))
     fixed = (n - n_moe + n_moe * asm.moe_layer_overhead_factor) * per_layer * 1e-6
+    if backend == "metal" and runtime != "mlx" and a.arch in SCAN_ARCHS:
+        # a Gated DeltaNet / Mamba layer dispatches its convolution, gates, norms and scan as separate Metal kernels
+        n_scan = sum(1 for kind in a.layer_kinds() if kind == LINEAR)
+        fixed += n_scan * (asm.scan_layer_overhead_factor_metal - 1.0) * per_layer * 1e-6
     if n_dev > 1 and not tensor_parallel:
         fixed += math.log2(n_dev) * asm.multi_gpu_token_overhead_us * 1e-6
     if placement.fits == "gpu+cpu":
@@ -441,7 +450,7 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     if prefill_step_tokens is None and runtime in SERVING_STEP_ENGINES:
         prefill_step_tokens = min(p, asm.serving_step_tokens)
     step_tokens = prefill_step_tokens or asm.n_ubatch
-    moe_pen = moe_expert_penalty(a, params, active_params, asm, step_tokens)
+    moe_pen = moe_expert_penalty(a, params, active_params, asm, step_tokens, backend)
     # The output head (vocab x hidden) runs for the tokens whose logits are asked for: llama.cpp (and llama-bench's
     # pp test) computes them for the last prompt token only, so the head is counted once, not once per token
     # (counting it per token made a 49K-vocabulary 135M model 1.4x and a 262K-vocabulary one 2.7x too slow).

@@ -1,0 +1,37 @@
+"""Apple GPUs: an expert matmul fills ggml-metal's 32-token tile (not CUDA MMQ's 128), and a Gated DeltaNet / Mamba
+layer costs scan_layer_overhead_factor_metal times a plain layer's fixed decode cost on llama.cpp's Metal backend."""
+
+from __future__ import annotations
+
+import pytest
+
+from runlocal.catalog import build
+from runlocal.estimate.assumptions import DEFAULT
+from runlocal.estimate.speed import metal_layer_overhead, moe_expert_penalty
+from runlocal.service import answer
+from runlocal.service.resolve import catalog
+
+
+def test_metal_experts_fill_a_32_token_tile() -> None:
+    arch = build.model_spec(catalog().models["qwen3-30b-a3b"]).arch
+    # a 512-token ubatch gives each of the 128 experts 512 x 8 / 128 = 32 tokens: a full Metal tile, a quarter of
+    # an MMQ tile
+    assert moe_expert_penalty(arch, 1, 1, DEFAULT, backend="metal") == 0.0
+    assert moe_expert_penalty(arch, 1, 1, DEFAULT, backend="cuda") > 0.0
+
+
+def test_a_scan_layer_costs_three_plain_layers_on_metal() -> None:
+    q = {"model": "qwen3.6-35b-a3b", "hardware": "apple-m3-max-40c", "quant": "Q4_K_M", "context_tokens": 4096,
+         "runtime": "llama.cpp"}
+    plain = answer({**q, "assume": {"scan_layer_overhead_factor_metal": 1.0}})["speed"]["decode_tokens_per_s"]
+    scan = answer(q)["speed"]["decode_tokens_per_s"]
+    from runlocal.service.resolve import resolve_machine
+    from runlocal.service.question import parse
+
+    gpu = resolve_machine(parse(q)).machine.gpus[0]
+    per_layer = metal_layer_overhead(gpu, "llama.cpp", DEFAULT)
+    # 30 of its 40 layers are Gated DeltaNet: each adds (3 - 1) x the plain layer's fixed cost
+    extra = 30 * (DEFAULT.scan_layer_overhead_factor_metal - 1) * per_layer * 1e-6
+    assert 1 / scan - 1 / plain == pytest.approx(extra, rel=0.01)
+    mlx = {**q, "runtime": "mlx", "quant": "MLX-4BIT"}
+    assert answer(mlx)["speed"] == answer({**mlx, "assume": {"scan_layer_overhead_factor_metal": 1.0}})["speed"]
