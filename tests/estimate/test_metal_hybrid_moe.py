@@ -25,8 +25,8 @@ def test_a_scan_layer_costs_three_plain_layers_on_metal() -> None:
          "runtime": "llama.cpp"}
     plain = answer({**q, "assume": {"scan_layer_overhead_factor_metal": 1.0}})["speed"]["decode_tokens_per_s"]
     scan = answer(q)["speed"]["decode_tokens_per_s"]
-    from runlocal.service.resolve import resolve_machine
     from runlocal.service.question import parse
+    from runlocal.service.resolve import resolve_machine
 
     gpu = resolve_machine(parse(q)).machine.gpus[0]
     per_layer = metal_layer_overhead(gpu, "llama.cpp", DEFAULT)
