@@ -67,7 +67,8 @@ TOLERANCE = {
     ("speed.prefill_tokens_per_s", "localscore"): (18.0, 110.0, 520.0),
     # imported 2026-12-04 and not fitted: the M2 Max and fanless M5 Air runs are over-predicted (methodology §6)
     ("speed.decode_tokens_per_s", "mac-llm-bench"): (80.0, 190.0, 260.0),
-    ("speed.prefill_tokens_per_s", "mac-llm-bench"): (30.0, 320.0, 360.0),
+    # (worst: the M5 Air's MoE prompts, 4.6x over since Metal experts fill a 32-token tile: the build, not the tile)
+    ("speed.prefill_tokens_per_s", "mac-llm-bench"): (30.0, 320.0, 380.0),
 }
 
 
