@@ -35,3 +35,25 @@ def test_a_scan_layer_costs_three_plain_layers_on_metal() -> None:
     assert 1 / scan - 1 / plain == pytest.approx(extra, rel=0.01)
     mlx = {**q, "runtime": "mlx", "quant": "MLX-4BIT"}
     assert answer(mlx)["speed"] == answer({**mlx, "assume": {"scan_layer_overhead_factor_metal": 1.0}})["speed"]
+
+
+def test_a_batched_moe_step_multiplies_touched_experts_in_whole_tiles() -> None:
+    """Past 8 tokens llama.cpp multiplies expert weights in token tiles (128 on CUDA/Vulkan/ROCm MMQ, 32 on Metal):
+    Qwen3-30B-A3B (128 experts, 8 used, 2048 x 768 gated experts, 48 MoE layers) at 16 sequences routes like
+    16 ** 0.8 = 9.19 independent tokens, touching 128 x (1 - (120/128) ** 9.19) = 57.3 experts, each one tile pass
+    for the 128 token-slots: (57.3 x 128 - 128) x 2 x 3 x 2048 x 768 x 48 wasted FLOPs."""
+    import math
+
+    from runlocal.estimate.speed import moe_tile_flops
+
+    arch = build.model_spec(catalog().models["qwen3-30b-a3b"]).arch
+    routed = 16 ** DEFAULT.moe_batch_skew
+    touched = 128 * (1 - (120 / 128) ** routed)
+    want = (touched * 128 - 128) * 2 * 3 * 2048 * 768 * 48
+    assert moe_tile_flops(arch, 16, routed, "llama.cpp", "cuda", DEFAULT) == pytest.approx(want)
+    metal = (touched * 32 - 128) * 2 * 3 * 2048 * 768 * 48
+    assert moe_tile_flops(arch, 16, routed, "llama.cpp", "metal", DEFAULT) == pytest.approx(metal)
+    assert moe_tile_flops(arch, 8, 8 ** DEFAULT.moe_batch_skew, "llama.cpp", "cuda", DEFAULT) == 0.0  # vector kernels
+    assert moe_tile_flops(arch, 16, routed, "vllm", "cuda", DEFAULT) == 0.0  # its fused kernels tile by the batch
+    assert math.isclose(moe_tile_flops(build.model_spec(catalog().models["qwen3-8b"]).arch, 64, 64, "llama.cpp",
+                                       "cuda", DEFAULT), 0.0)

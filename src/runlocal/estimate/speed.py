@@ -197,6 +197,23 @@ def moe_expert_penalty(a: Architecture, params: int, active: int | None, asm: As
     return expert_active * (1.0 / fill - 1.0)
 
 
+def moe_tile_flops(a: Architecture, batch: int, routed: float, runtime: str, backend: str,
+                   asm: Assumptions) -> float:
+    """FLOPs a batched decode step's expert matmuls spend beyond the tokens' own: past the vector kernels' batch
+    (moe_vector_max_batch tokens), each expert that any token routes to is multiplied in whole token tiles
+    (moe_full_tile_tokens, 32 on Metal), however few of its rows hold a token. Counted as passes over the touched
+    experts, tile x 2 x expert parameters each, less the useful part (batch x used x 2 x expert parameters)."""
+    if not a.n_experts or batch <= asm.moe_vector_max_batch or runtime in SERVING_STEP_ENGINES:
+        return 0.0
+    tile = asm.moe_full_tile_tokens_metal if backend == "metal" else asm.moe_full_tile_tokens
+    per_expert = (3 if a.ffn_gated else 2) * (a.moe_latent_size or a.hidden_size) * a.moe_intermediate_size
+    touched = a.n_experts * (1.0 - (1.0 - a.n_experts_used / a.n_experts) ** max(routed, 1.0))
+    slots = batch * a.n_experts_used
+    passes = touched * max(1, math.ceil(slots / touched / tile))
+    n_moe = sum(1 for i in range(a.n_layers) if a.is_moe_layer(i))
+    return max(0.0, (passes * tile - slots) * 2 * per_expert * n_moe)
+
+
 def attention_flops(a: Architecture, mean_ctx: float) -> float:
     """QK^T and AV for one token against mean_ctx cached tokens, over all attention layers."""
     flops = 0.0
@@ -389,7 +406,7 @@ def decode_step(a: Architecture, w: Weights, placement: Placement, machine: Mach
     peff = prefill_efficiency(backend, runtime, asm, hbm, vendor) if gpu else 1.0
     if gpu is not None and not gpu.tensor_cores:
         peff *= asm.simt_eff_factor
-    t_compute = n_par * flops_tok / (peff * peak)
+    t_compute = (n_par * flops_tok + moe_tile_flops(a, n_par, routed, runtime, backend, asm)) / (peff * peak)
     t = t_mem + fixed
     if t_compute > t:
         return DecodeStep(t_compute, "compute", t_mem, t_compute, fixed)
