@@ -231,3 +231,18 @@ def test_cloud_instance_types_name_their_gpus() -> None:
     assert a["ok"] and a["fits"] == "gpu"
     assert any("4 x NVIDIA A10G" in n for n in a["basis"]["notes"]), a["basis"]["notes"]
     assert answer({"model": "llama-3.1-70b", "hardware": "g5.xlarge", "quant": "Q4_K_M"})["fits"] != "gpu"
+
+
+@pytest.mark.parametrize(("name", "want"), [
+    ("Intel(R) Core(TM) i9-13900K CPU @ 3.00GHz", "core-i9-13900k"),
+    ("13th Gen Intel(R) Core(TM) i9-13900K", "core-i9-13900k"),
+    ("AMD Ryzen 9 7950X 16-Core Processor", "ryzen-9-7950x"),
+    ("AMD EPYC 9654 96-Core Processor", "epyc-9654"),
+    ("Raspberry Pi 5 Model B Rev 1.0", "raspberry-pi-5"),
+    ("Apple M4 Max 16-core CPU 40-core GPU", "apple-m4-max-40c"),
+])
+def test_brand_strings_as_the_os_prints_them_resolve(name: str, want: str) -> None:
+    from runlocal.catalog.resolve import resolve_hardware
+    from runlocal.service.resolve import catalog
+
+    assert resolve_hardware(catalog(), name).entity.id == want

@@ -262,6 +262,15 @@ def resolve_hardware(cat: Catalog, name: str) -> HardwareMatch:
     if many and int(many.group(1)) >= 1 and not _COUNT.match(name[many.end():]):  # one count, not "2x 2x ..."
         inner = resolve_hardware(cat, name[many.end():])
         return dataclasses.replace(inner, count=int(many.group(1)))
+    brand = re.sub(r"\s+", " ", _BRAND.sub(" ", _TRADEMARKS.sub("", name))).strip()
+    if brand and brand != re.sub(r"\s+", " ", name).strip():
+        # a brand string as the OS prints it: "13th Gen Intel(R) Core(TM) i9-13900K", "AMD EPYC 9654 96-Core
+        # Processor", "Intel(R) Xeon(R) ... CPU @ 2.00GHz", "Raspberry Pi 5 Model B Rev 1.0", "Apple M4 Max 16-core
+        # CPU 40-core GPU"
+        try:
+            return resolve_hardware(cat, brand)
+        except UnknownHardware:
+            pass
     cores = name
     if re.search(r"\b(?:apple|m\d)\b", name, re.IGNORECASE):
         # "M2 Ultra (60 GPU cores)", "M3 Max (40c GPU)", LocalScore's "Apple M3 Pro 6P+6E+18GPU" (CPU cores dropped)
@@ -316,6 +325,10 @@ _COUNT = re.compile(r"^\s*(\d{1,2})\s*[x×*]\s*(?=\S)", re.IGNORECASE)
 """A GPU count in front of a name: "2x RTX 3090", "8 x H100", "4×A100"."""
 _TRADEMARKS = re.compile(r"\((?:R|TM|C)\)|®|™", re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]*\)")
+_BRAND = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)\s+gen(?:eration)?\b|\bcpu\s*@\s*[\d.]+\s*ghz\b|@\s*[\d.]+\s*ghz\b"
+                    r"|\b\d{1,3}-core\s+(?:processor|cpu)\b|\bprocessor\b|\bmodel\s+[ab]\b|\brev\s*\d+(?:\.\d+)?\b",
+                    re.IGNORECASE)
+"""Words a CPU or board brand string adds to the product name (lscpu, /proc/cpuinfo, /proc/device-tree/model)."""
 _GFX = re.compile(r"\b(gfx\d{3,4}[a-z]?)\b", re.IGNORECASE)
 _APPLE_CORES_WORDS = re.compile(r"\(?\s*(\d{1,3})\s*(?:gpu\s*cores?|-?\s*core\s*gpu|c\s*gpu|gpu\b)\s*\)?",
                                 re.IGNORECASE)
