@@ -61,3 +61,14 @@ def test_a_bare_ollama_name_is_its_latest_tag_under_ollama() -> None:
     assert any("deepseek-r1:latest" in n for n in r["basis"]["notes"])
     assert answer({"model": "deepseek-r1", "hardware": "rtx-4090"})["model_id"] == "deepseek-r1"
     assert answer({"model": "llama3.1", "hardware": "rtx-4090", "runtime": "ollama"})["model_id"] == "llama-3.1-8b"
+
+
+def test_a_derivatives_commands_name_its_own_files_not_the_bases() -> None:
+    coder = answer({"model": "qwen2.5-coder:7b", "hardware": "rtx-4090"})["commands"]
+    assert "Qwen2.5-Coder-7B-Instruct-GGUF" in coder["llama.cpp"] and "ollama run qwen2.5-coder:7b" in coder["ollama"]
+    base = answer({"model": "qwen2.5:7b", "hardware": "rtx-4090"})["commands"]
+    assert "Qwen/Qwen2.5-7B-Instruct-GGUF" in base["llama.cpp"] and "Coder" not in base["llama.cpp"]
+    # a fine-tune with no GGUF repo of its own: a local file named after it, never the base's download
+    one_m = answer({"model": "Qwen/Qwen2.5-7B-Instruct-1M", "hardware": "rtx-4090"})["commands"]
+    assert "Qwen2.5-7B-Instruct-GGUF" not in one_m["llama.cpp"] and "qwen2-5-7b-instruct-1m" in one_m["llama.cpp"]
+    assert "ollama" not in one_m or "qwen2.5:7b" not in one_m["ollama"]

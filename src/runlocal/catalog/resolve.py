@@ -7,6 +7,7 @@ import dataclasses
 import difflib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import UnknownHardware, UnknownModel
 from .load import Catalog, Entity
@@ -48,6 +49,19 @@ class ModelMatch:
     how: str
     derivative: str | None = None  # "X: a fine-tune of Y with the same architecture" when a derivative was named
     context_length: int | None = None  # the derivative's own context where its entry gives one
+    derivative_entry: dict[str, Any] | None = None  # that [[derivatives]] table (its name, aliases, url)
+
+    def command_entity(self) -> Entity:
+        """The entity launch commands name: for a derivative, the base's data under the derivative's own name and
+        aliases (its repos and Ollama tags) and none of the base's published files, so a command never downloads
+        the base in its place."""
+        d = self.derivative_entry
+        if not d:
+            return self.entity
+        data = {k: v for k, v in self.entity.data.items() if k not in ("aliases", "artifacts", "name")}
+        name = str(d.get("name") or self.entity.name)
+        data.update(name=name, aliases=[str(a) for a in d.get("aliases") or []])
+        return Entity(self.entity.kind, _NON_ALNUM.sub("-", name.lower()).strip("-"), self.entity.path, data)
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,7 @@ class Index:
         self.duplicates: list[str] = []
         self.derived: dict[str, str] = {}  # normalised derivative name -> "X: a fine-tune of Y ..."
         self.derived_context: dict[str, int] = {}  # normalised derivative name -> its own context length
+        self.derived_entry: dict[str, dict[str, Any]] = {}  # normalised derivative name -> its [[derivatives]] table
         self.counts: dict[str, int] = {}  # normalised cloud instance name -> GPUs in it
         for kind, ents in cat.entities.items():
             table: dict[str, str] = {}
@@ -90,6 +105,7 @@ class Index:
                     for n in [d.get("name"), *(d.get("aliases") or [])]:
                         if isinstance(n, str) and norm(n) and norm(n) not in self.derived:
                             self.derived[norm(n)] = what
+                            self.derived_entry[norm(n)] = d
                             if own_ctx:
                                 self.derived_context[norm(n)] = own_ctx
                             names.append(n)
@@ -239,7 +255,8 @@ def resolve_model(cat: Catalog, name: str) -> ModelMatch:
     for cand, quant, how in _strip_model(name):
         e = idx.get("models", cand)
         if e is not None:
-            return ModelMatch(e, quant, how, idx.derived.get(norm(cand)), idx.derived_context.get(norm(cand)))
+            return ModelMatch(e, quant, how, idx.derived.get(norm(cand)), idx.derived_context.get(norm(cand)),
+                              idx.derived_entry.get(norm(cand)))
     cands = _strip_model(name)
     sugg = idx.suggest("models", cands[-1][0]) or idx.suggest("models", name)
     raise UnknownModel(f"unknown model '{name}'", sugg)

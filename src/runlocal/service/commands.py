@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..catalog.load import Entity
+from ..catalog.resolve import norm
 from ..estimate.engine import Estimate
 from ..estimate.weights import MLX_FORMATS, is_gguf, normalize_quant
 
@@ -26,11 +27,20 @@ def _hf_repo(e: Entity | None, *, want: str = "") -> str | None:
     return plain[0] if plain else None
 
 
+def _own_first(e: Entity, repos: list[str]) -> list[str]:
+    """Repos whose name carries the entry's own name first: a file that folds a sibling in as an alias (Qwen2.5 7B
+    and Qwen2.5-Coder-7B share one shape) must not point Qwen2.5 7B's commands at the Coder's files."""
+    own = norm(e.name)
+    return sorted(repos, key=lambda r: own not in norm(r))
+
+
 def _gguf_repo(e: Entity | None, quant: str) -> str | None:
     """A GGUF repo that holds this quant: the artifact of that quant, else a multi-quant GGUF repo."""
     if e is None:
         return None
     arts = [a for a in e.data.get("artifacts", []) if a.get("format") == "gguf" and a.get("repo")]
+    arts = [a for r in _own_first(e, list(dict.fromkeys(str(a["repo"]) for a in arts))) for a in arts
+            if str(a["repo"]) == r]
     for a in arts:
         if str(a.get("quant", "")).upper() == quant.upper():
             return str(a["repo"])
@@ -38,7 +48,7 @@ def _gguf_repo(e: Entity | None, quant: str) -> str | None:
         hit = next((a for a in e.aliases if a.lower().startswith("unsloth/") and a.lower().endswith("-gguf")), None)
         if hit:
             return hit
-    for a in e.aliases:
+    for a in _own_first(e, list(e.aliases)):
         if "/" in a and a.lower().endswith("-gguf"):
             return a
     for a in arts:

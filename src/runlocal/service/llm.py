@@ -119,6 +119,6 @@ def answer_text(q: Question, r: Resolved) -> TextAnswer:
     return TextAnswer(
         id=q.id, model_entity=r.model_entity, hardware_entity=r.hardware_entity, runtime=r.runtime,
         quant=est.quant, estimate=est, workload=dataclasses.replace(w, context_tokens=ctx),
-        commands=commands(r.model_entity, est, context=ctx, parallel=par, kv_type=w.kv_cache_type,
+        commands=commands(r.command_entity or r.model_entity, est, context=ctx, parallel=par, kv_type=w.kv_cache_type,
                           gpu_count=r.machine.gpu_count),
         sources=tuple(srcs), notes=tuple(notes), assumptions=est.assumptions_used, verdict=verdict)

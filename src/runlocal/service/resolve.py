@@ -65,6 +65,8 @@ class Resolved:
     runtime_spec: RuntimeSpec | None
     quant: str
     notes: tuple[str, ...] = ()
+    command_entity: Entity | None = None
+    """What launch commands name: a derivative's own repos and tags (ModelMatch.command_entity), else model_entity."""
 
     @property
     def machine(self) -> Machine:
@@ -322,7 +324,8 @@ def resolve(q: Question, *, hw: ResolvedMachine | None = None) -> Resolved:
                         f"{quant} files through",)
     if key == "mlx" and quant == "MXFP4_MOE":
         quant = "MLX-MXFP4"  # MXFP4 weights on MLX are mlx-community's MXFP4 conversion
-    return Resolved(kind="text", model_entity=ment, model=model, diffusion=None, hw=hw, runtime=key,
+    return Resolved(kind="text", model_entity=ment, command_entity=match.command_entity() if match else ment,
+                    model=model, diffusion=None, hw=hw, runtime=key,
                     runtime_spec=build.runtime_spec(rt), quant=quant, notes=hw.notes + extra_notes)
 
 
