@@ -72,3 +72,11 @@ def test_a_derivatives_commands_name_its_own_files_not_the_bases() -> None:
     one_m = answer({"model": "Qwen/Qwen2.5-7B-Instruct-1M", "hardware": "rtx-4090"})["commands"]
     assert "Qwen2.5-7B-Instruct-GGUF" not in one_m["llama.cpp"] and "qwen2-5-7b-instruct-1m" in one_m["llama.cpp"]
     assert "ollama" not in one_m or "qwen2.5:7b" not in one_m["ollama"]
+
+
+def test_an_architecture_llama_cpp_cannot_convert_gets_no_llama_cpp_command() -> None:
+    r = answer({"model": "opt-6.7b", "hardware": "rtx-4090"})
+    assert r["ok"] and "llama.cpp" not in r["commands"] and "ollama" not in r["commands"]
+    assert any("llama.cpp has no opt architecture" in n for n in r["basis"]["notes"])
+    v = answer({"model": "llama3.2-vision", "hardware": "rtx-4090"})
+    assert "llama.cpp" not in v["commands"] and "ollama run llama3.2-vision" in v["commands"]["ollama"]

@@ -86,8 +86,10 @@ def commands(e: Entity | None, est: Estimate, *, context: int, parallel: int, kv
             parts.append("-fa on")
         if parallel > 1:
             parts.append(f"-np {parallel}")
-        out["llama.cpp"] = " ".join(parts)
-        tag = _ollama_tag(e)
+        arch = str((e.data.get("arch") or {}).get("arch", "")) if e else ""
+        if arch not in ("opt", "mllama"):  # resolve.NO_LLAMACPP_ARCHS: no GGUF of them exists
+            out["llama.cpp"] = " ".join(parts)
+        tag = _ollama_tag(e) if arch != "opt" else None
         if tag or repo:
             default_q = normalize_quant(str(e.data.get("default_quant") or "Q4_K_M")) if e else q
             name = tag if tag and q == default_q else (f"hf.co/{repo}:{q}" if repo else tag)

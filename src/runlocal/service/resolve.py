@@ -49,6 +49,11 @@ class ResolvedMachine:
     notes: tuple[str, ...] = ()
 
 
+NO_LLAMACPP_ARCHS = frozenset({"opt", "mllama"})
+"""Architectures llama.cpp's converter does not take (OPT; Llama 3.2 Vision's mllama, which Ollama's own engine
+runs): no GGUF of them exists, so no llama.cpp command is offered."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Resolved:
     """Everything a question names, resolved: model, machine, runtime and quant."""
@@ -304,6 +309,10 @@ def resolve(q: Question, *, hw: ResolvedMachine | None = None) -> Resolved:
         model = inline_model(q.model)
     hw = hw or resolve_machine(q)
     extra_notes: tuple[str, ...] = (derived,) if derived else ()
+    if model.arch.arch in NO_LLAMACPP_ARCHS:
+        extra_notes += (f"llama.cpp has no {model.arch.arch} architecture (no GGUF conversion): the figures are what "
+                        f"its shapes would cost; run it with transformers or vLLM"
+                        + (" (Ollama runs it with its own engine)" if model.arch.arch == "mllama" else ""),)
     if isinstance(q.model, dict):
         from ..formats.hfconfig import known_architecture
 
