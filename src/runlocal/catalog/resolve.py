@@ -288,6 +288,11 @@ def resolve_hardware(cat: Catalog, name: str) -> HardwareMatch:
             return resolve_hardware(cat, brand)
         except UnknownHardware:
             pass
+    if " - " in name:  # Windows' "Snapdragon(R) X Elite - X1E80100 - Qualcomm(R) Oryon(TM) CPU": one part names it
+        for part in (p.strip() for p in _TRADEMARKS.sub("", name).split(" - ")):
+            e = idx.get("hardware", part)
+            if e is not None and part:
+                return _pick_memory(cat, e, None)
     cores = name
     if re.search(r"\b(?:apple|m\d)\b", name, re.IGNORECASE):
         # "M2 Ultra (60 GPU cores)", "M3 Max (40c GPU)", LocalScore's "Apple M3 Pro 6P+6E+18GPU" (CPU cores dropped)
@@ -342,7 +347,8 @@ _COUNT = re.compile(r"^\s*(\d{1,2})\s*[x×*]\s*(?=\S)", re.IGNORECASE)
 """A GPU count in front of a name: "2x RTX 3090", "8 x H100", "4×A100"."""
 _TRADEMARKS = re.compile(r"\((?:R|TM|C)\)|®|™", re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]*\)")
-_BRAND = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)\s+gen(?:eration)?\b|\bcpu\s*@\s*[\d.]+\s*ghz\b|@\s*[\d.]+\s*ghz\b"
+_BRAND = re.compile(r"\bw/\s*radeon\b.*$|\bwith\s+radeon\b.*$"
+                    r"|\b\d{1,2}(?:st|nd|rd|th)\s+gen(?:eration)?\b|\bcpu\s*@\s*[\d.]+\s*ghz\b|@\s*[\d.]+\s*ghz\b"
                     r"|\b\d{1,3}-core\s+(?:processor|cpu)\b|\bprocessor\b|\bmodel\s+[ab]\b|\brev\s*\d+(?:\.\d+)?\b",
                     re.IGNORECASE)
 """Words a CPU or board brand string adds to the product name (lscpu, /proc/cpuinfo, /proc/device-tree/model)."""
