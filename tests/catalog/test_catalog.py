@@ -248,3 +248,17 @@ def test_brand_strings_as_the_os_prints_them_resolve(name: str, want: str) -> No
     from runlocal.service.resolve import catalog
 
     assert resolve_hardware(catalog(), name).entity.id == want
+
+
+def test_a_dual_gpu_board_is_answered_as_its_two_gpus() -> None:
+    """The Tesla M60's figures are board totals (16 GB, 320.8 GB/s): software sees two GPUs of 8 GB and 160.4 GB/s,
+    and a model split across them reads each half at one GPU's bandwidth."""
+    from runlocal.service import answer
+    from runlocal.service.question import parse
+    from runlocal.service.resolve import resolve_machine
+
+    m = resolve_machine(parse({"model": "llama-3.1-8b", "hardware": "Tesla M60"})).machine
+    assert m.gpu_count == 2 and all(g.memory_bytes == 8 * 2**30 for g in m.gpus)
+    assert all(abs(g.bandwidth_bytes_per_s - 160.4e9) < 1e6 for g in m.gpus)
+    r = answer({"model": "llama-3.1-8b", "hardware": "Tesla M60"})
+    assert any("2 GPUs on one board" in n for n in r["basis"]["notes"])

@@ -59,11 +59,21 @@ def machine(e: Entity, *, memory_gb: float | None, gpu_count: int, asm: Assumpti
     d = e.data
     kind = d["kind"]
     notes: list[str] = []
+    if gpu_count < 1:
+        raise InvalidField("gpu_count must be at least 1")
+    per_board = int(d.get("devices_per_board") or 1) if kind == "gpu" else 1
+    if per_board > 1:
+        # a dual-GPU board (K80, M60, MI250X): its figures are board totals, software sees per_board GPUs that each
+        # hold and read their share, and a model splits across them
+        d = {**d, **{k: float(d[k]) / per_board for k in ("memory_gb", "memory_bandwidth_gb_s", "fp16_tensor_tflops",
+                                                            "bf16_tensor_tflops", "int8_tensor_tops", "fp32_tflops",
+                                                            "fp8_tensor_tflops", "tdp_w") if d.get(k)}}
+        gpu_count *= per_board
+        notes.append(f"{d['name']} is {per_board} GPUs on one board: answered as {gpu_count} GPUs of "
+                     f"{float(d['memory_gb']):g} GB each")
     bw = gb_s(float(d["memory_bandwidth_gb_s"]))
     fp16 = d.get("fp16_tensor_tflops") or d.get("bf16_tensor_tflops") or d.get("fp32_tflops")
     flops = tflops(float(fp16)) if fp16 else None
-    if gpu_count < 1:
-        raise InvalidField("gpu_count must be at least 1")
     if kind in ("apple", "unified", "cpu"):
         opts = [float(x) for x in d.get("memory_options_gb", [])]
         mem = memory_override_gb or memory_gb

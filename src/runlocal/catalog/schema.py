@@ -185,6 +185,7 @@ HARDWARE: Spec = {
     "launch_price_usd": (NUM, False),
     "pcie": (STR, False),
     "interconnect": (STR, False),
+    "devices_per_board": ((int,), False),  # dual-GPU boards (K80, M60, MI250X): figures are board totals
     "gpu_cores": ((int,), False),
     "cpu_cores": ((int,), False),
     "gpu_memory_fraction": (NUM, False),
