@@ -244,3 +244,13 @@ def test_serving_engines_decode_through_cuda_graphs_unless_eager() -> None:
     slower = capacity({**q, "assume": {"serving_layer_us_graphs": DEFAULT.serving_layer_us_graphs + 100}})
     # 32 layers x 100 us more per step
     assert slower["curve"][0]["step_ms"] - graphed == pytest.approx(3.2, rel=0.01)
+
+
+def test_a_cloud_instance_name_gives_the_gpu_count(capsys: pytest.CaptureFixture[str]) -> None:
+    r = capacity({"model": "llama-3.1-70b", "hardware": "a2-highgpu-8g", "runtime": "vllm"})
+    assert r["gpu_count"] == 8 and r["tensor_parallel"]
+    assert main(["check", "llama-3.1-70b", "--hardware", "a2-highgpu-8g", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["fits"] == "gpu"
+    assert main(["capacity", "llama-3.1-8b", "-H", "NC24ads_A100_v4", "--runtime", "vllm", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["hardware_id"] == "a100-pcie-80gb" and out["gpu_count"] == 1

@@ -270,6 +270,8 @@ def resolve_hardware(cat: Catalog, name: str) -> HardwareMatch:
     3090") is returned as `count`."""
     idx = index(cat)
     bare_name = re.sub(r"^\s*(?:aws|amazon|ec2|gcp|google cloud|azure)\s+", "", name, flags=re.IGNORECASE)
+    if not re.match(r"(?i)\s*standard_", bare_name) and re.match(r"(?i)\s*N[CDV]\d+\w*_v\d\s*$", bare_name):
+        bare_name = "Standard_" + bare_name.strip()  # Azure sizes are often written without their Standard_ prefix
     for cand in dict.fromkeys((name, bare_name)):
         e = idx.get("hardware", cand)
         if e is not None:

@@ -112,7 +112,8 @@ def render(r: dict[str, Any]) -> str:
 def run(args: argparse.Namespace) -> int:
     from ..service.capacity import capacity, parse_rate
 
-    q: dict[str, Any] = {"model": args.model, "hardware": args.hardware, "gpu_count": args.gpu_count,
+    q: dict[str, Any] = {"model": args.model, "hardware": args.hardware,
+                         **({"gpu_count": args.gpu_count} if args.gpu_count else {}),
                          "context_tokens": args.context, "output_tokens": args.output}
     for key, val in (("runtime", args.runtime), ("quant", args.quant), ("users", args.users),
                      ("target_tokens_per_s", args.target_tps), ("prompt_tokens", args.prompt),
@@ -141,7 +142,9 @@ def register(sub: Any) -> None:
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("model", help="catalog id, name or Hugging Face repo id")
     c.add_argument("--hardware", "-H", required=True, help="catalog id or name of one GPU or machine")
-    c.add_argument("--gpu-count", type=int, default=1, help="identical GPUs per node (tensor parallel on vLLM/SGLang)")
+    c.add_argument("--gpu-count", type=int, default=None,
+                   help="identical GPUs per node (tensor parallel on vLLM/SGLang; default 1, or the count a name such "
+                        "as '8x H100' or a cloud instance gives)")
     c.add_argument("--nodes", type=int, default=1, help="nodes in pipeline parallel (vLLM with Ray, SGLang, "
                                                         "TensorRT-LLM; default 1)")
     c.add_argument("--network", help="link between nodes: ethernet-10g, ethernet-25g (default), ethernet-100g, "

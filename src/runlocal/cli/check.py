@@ -41,7 +41,7 @@ def cmd_check(args: argparse.Namespace, assume: dict[str, Any]) -> int:
         hardware = detected_hardware(info)
         extra_notes = ["hardware: this machine, as detected (see `runlocal system`)", *in_use_notes(info)]
     q: dict[str, Any] = {
-        "model": args.model, "hardware": hardware, "gpu_count": args.gpu_count,
+        "model": args.model, "hardware": hardware, **({"gpu_count": args.gpu_count} if args.gpu_count else {}),
         "context_tokens": args.context, "depth_tokens": args.depth, "prompt_tokens": args.prompt,
         "kv_cache_type": args.kv_cache_type, "parallel": args.parallel,
     }
@@ -259,7 +259,8 @@ def cmd_together(args: argparse.Namespace, models: list[str], assume: dict[str, 
         raise InvalidField("several models at once need --hardware")
     qs = []
     for m in models:
-        q: dict[str, Any] = {"model": m, "hardware": args.hardware, "gpu_count": args.gpu_count}
+        q: dict[str, Any] = {"model": m, "hardware": args.hardware,
+                             **({"gpu_count": args.gpu_count} if args.gpu_count else {})}
         if model_kind(m) == "text":
             # several models share one accelerator: each gets the usual 4,096 unless told, not its whole trained length
             ctx = W.context_tokens if args.context == "auto" else args.context
@@ -301,7 +302,9 @@ def register(sub: Any) -> None:
                    help=f"prompt tokens for prefill/TTFT (default {W.prompt_tokens})")
     c.add_argument("--kv-cache-type", default=W.kv_cache_type,
                    help=f"f16, bf16, q8_0, q4_0, fp8 (default {W.kv_cache_type})")
-    c.add_argument("--gpu-count", type=int, default=1, help="number of identical GPUs (default 1)")
+    c.add_argument("--gpu-count", type=int, default=None,
+                   help="number of identical GPUs (default 1, or the count a name such as '2x RTX 3090' or a cloud "
+                        "instance gives)")
     c.add_argument("--runtime", "-r", help="llama.cpp, ollama, vllm, mlx, transformers (default by quant)")
     c.add_argument("--parallel", type=int, default=W.parallel, help="concurrent sequences (default 1)")
     c.add_argument("--flash-attn", choices=["on", "off"], help="force flash attention on or off")
