@@ -183,3 +183,10 @@ def test_the_serving_page_takes_a_kv_cache_type(client: TestClient) -> None:
     assert '<option value="fp8" selected>' in html and "--kv-cache-dtype fp8" in html
     bad = client.get("/serving?model=qwen3-8b&hardware=rtx-4090&runtime=vllm&kv_cache_type=q8_0")
     assert bad.status_code == 400 and "fp8" in bad.text
+
+
+def test_the_serving_page_takes_the_gpu_count_a_cloud_instance_gives(client: TestClient) -> None:
+    html = client.get("/serving?model=llama-3.1-70b&hardware=a2-highgpu-8g&runtime=vllm&gpu_count=").text
+    assert "--tensor-parallel-size 8" in html
+    ok = client.get("/serving?model=qwen3-8b&hardware=rtx-4090&runtime=vllm")
+    assert ok.status_code == 200 and 'placeholder="1"' in ok.text

@@ -210,7 +210,7 @@ def serving_page(request: Request) -> Page:
         return int(v)
 
     q: dict[str, Any] = {"model": model, "hardware": hardware, "runtime": runtime,
-                         "gpu_count": whole("gpu_count", 1, 1, 8),
+                         "gpu_count": whole("gpu_count", None, 1, 8),
                          "context_tokens": whole("context", 4096, 1, 10_000_000),
                          "output_tokens": whole("output", 256, 1, 1_000_000)}
     for key, name in (("users", "users"), ("prompt_tokens", "prompt")):
