@@ -349,6 +349,10 @@ class Assumptions:
     moe_vector_max_batch: int = _a(8, "taken", "llama.cpp's MMVQ_MAX_BATCH_SIZE (CUDA) and the Vulkan backend's "
                                    "mul_mat_vec limit: up to 8 tokens a matmul runs as vector kernels")
     """Tokens per step up to which llama.cpp multiplies expert weights with vector kernels (no tile waste)."""
+    moe_decode_tile_tokens_cuda: float = _a(8.0, "taken", "ggml-cuda's MMQ picks its token tile (mmq_x) from 8 up in "
+                                            "steps of 8 to fit the columns it is given")
+    """The token tile a batched decode step's expert matmuls are rounded up to on CUDA (few tokens per expert waste
+    at most a tile of 8); Vulkan and ROCm builds take moe_full_tile_tokens, Metal moe_full_tile_tokens_metal."""
     moe_full_tile_tokens_metal: float = _a(32.0, "taken", "ggml-metal's kernel_mul_mm_id: tiles of 64 output rows x "
                                            "32 tokens (NR0 x NR1), one dequantised weight tile per token tile")
     """The same on Apple GPUs (llama.cpp's Metal backend and MLX)."""
@@ -552,7 +556,7 @@ POSITIVE = {f.name for f in dataclasses.fields(Assumptions)
                 "ollama_decode_factor",
                 "ollama_prefill_factor", "f16_decode_bonus", "prefill_quant_factor_f16", "moe_full_tile_tokens",
                 "moe_full_tile_tokens_metal", "prefill_factor_unified_amd", "unknown_gpu_flops_per_byte",
-                "scan_layer_overhead_factor_metal", "moe_vector_max_batch",
+                "scan_layer_overhead_factor_metal", "moe_vector_max_batch", "moe_decode_tile_tokens_cuda",
                 "unet_reuse", "simt_eff_factor", "dit_eff_factor", "video_vae_chunk_frames",
                 "moe_layer_overhead_factor", "compute_ffn_factor", "attention_cost_cpu", "attention_cost_no_fa_metal",
                 "decode_factor_alchemist_vulkan", "decode_factor_laptop", "serving_recurrent_prefill_us",

@@ -201,11 +201,13 @@ def moe_tile_flops(a: Architecture, batch: int, routed: float, runtime: str, bac
                    asm: Assumptions) -> float:
     """FLOPs a batched decode step's expert matmuls spend beyond the tokens' own: past the vector kernels' batch
     (moe_vector_max_batch tokens), each expert that any token routes to is multiplied in whole token tiles
-    (moe_full_tile_tokens, 32 on Metal), however few of its rows hold a token. Counted as passes over the touched
+    (moe_full_tile_tokens on Vulkan and ROCm, 32 on Metal, MMQ's adaptive tiles of 8 on CUDA), however few of its
+    rows hold a token. Counted as passes over the touched
     experts, tile x 2 x expert parameters each, less the useful part (batch x used x 2 x expert parameters)."""
     if not a.n_experts or batch <= asm.moe_vector_max_batch or runtime in SERVING_STEP_ENGINES:
         return 0.0
-    tile = asm.moe_full_tile_tokens_metal if backend == "metal" else asm.moe_full_tile_tokens
+    tile = (asm.moe_full_tile_tokens_metal if backend == "metal" else asm.moe_decode_tile_tokens_cuda
+            if backend == "cuda" else asm.moe_full_tile_tokens)
     per_expert = (3 if a.ffn_gated else 2) * (a.moe_latent_size or a.hidden_size) * a.moe_intermediate_size
     touched = a.n_experts * (1.0 - (1.0 - a.n_experts_used / a.n_experts) ** max(routed, 1.0))
     slots = batch * a.n_experts_used
