@@ -171,9 +171,11 @@ def touched_layer_bytes(a: Architecture, w: Weights, i: int, *, batch: float = 1
 
 
 def matmul_params(a: Architecture, w: Weights, params: int, active: int | None) -> float:
-    """Parameters multiplied per token (embedding lookups excluded; the output head included)."""
+    """Parameters multiplied per text token: embedding lookups excluded (the token table, unless tied to the output
+    head, and Gemma 3n / 4's per-layer embedding table), as is a vision or audio tower (`extra_params`), which a text
+    prompt does not run; the output head included. An MoE entry's active count is the text model's already."""
     embd = a.vocab_size * a.hidden_size
-    act = active or params
+    act = active or (params - a.extra_params - a.per_layer_input_size * a.n_layers * a.vocab_size)
     n = act - embd if not a.tie_embeddings else act
     return float(max(n, act * 0.5))
 
