@@ -5,6 +5,7 @@ round-trips every user row on both backends."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -129,7 +130,8 @@ def test_two_instances_concurrent_submissions_survive_sigkill(backend: str, tmp_
                             status, body = post(attempt, run_body(i, f"w{w}"))
                         port = attempt
                         break
-                    except OSError as exc:  # the killed server: not acknowledged, so nothing is promised
+                    except (OSError, http.client.HTTPException) as exc:  # the killed server (refused, reset, or
+                        # cut off between the status line and the body): not acknowledged, so nothing is promised
                         if attempt == ports[1]:
                             with lock:
                                 refused.append(f"{attempt}: {exc}")
