@@ -62,3 +62,25 @@ def test_nemotron_pattern_must_match_the_layers() -> None:
         arch_from_config(bad)
     with pytest.raises(ValueError, match="M, \\*, E and -"):
         arch_from_config({**NEMOTRON_NANO, "hybrid_override_pattern": "X" * 52})
+
+
+FALCON_MAMBA = {"architectures": ["FalconMambaForCausalLM"], "model_type": "falcon_mamba", "conv_kernel": 4,
+                "hidden_size": 4096, "intermediate_size": 8192, "num_hidden_layers": 64, "state_size": 16,
+                "tie_word_embeddings": False, "time_step_rank": 256, "vocab_size": 65024}
+JAMBA_MINI = {"architectures": ["JambaForCausalLM"], "model_type": "jamba", "attn_layer_offset": 4,
+              "attn_layer_period": 8, "expert_layer_offset": 1, "expert_layer_period": 2, "hidden_size": 4096,
+              "intermediate_size": 14336, "mamba_d_conv": 4, "mamba_d_state": 16, "mamba_dt_rank": 256,
+              "mamba_expand": 2, "max_position_embeddings": 262144, "num_attention_heads": 32, "num_experts": 16,
+              "num_experts_per_tok": 2, "num_hidden_layers": 32, "num_key_value_heads": 8,
+              "tie_word_embeddings": False, "vocab_size": 65536}
+
+
+@pytest.mark.parametrize(("cfg", "model_id"), [(FALCON_MAMBA, "falcon-mamba-7b"), (JAMBA_MINI, "jamba-1.5-mini")])
+def test_mamba_and_jamba_configs_read_like_the_catalog_entries(cfg: dict, model_id: str) -> None:  # type: ignore[type-arg]
+    a, _, _ = arch_from_config(cfg)
+    want, _ = _catalog(model_id)
+    assert a.arch == want.arch and a.layer_kinds() == want.layer_kinds()
+    # Mamba-1 state: (4 - 1) x 8192 + 16 x 8192 = 155,648 f32 elements per layer and sequence
+    assert a.linear_state_elements == want.linear_state_elements == 155_648
+    assert a.moe_layer_step == want.moe_layer_step
+    assert count_params(a) == count_params(want)

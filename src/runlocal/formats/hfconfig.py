@@ -52,6 +52,9 @@ _ARCH_MAP = {
     "Qwen3_5MoeForCausalLM": "qwen35moe",
     "Qwen3_5MoeForConditionalGeneration": "qwen35moe",
     "NemotronHForCausalLM": "nemotron_h",
+    "MambaForCausalLM": "mamba",
+    "FalconMambaForCausalLM": "mamba",
+    "JambaForCausalLM": "jamba",
 }
 _MODEL_TYPE_MAP = {
     "llama": "llama", "mistral": "llama", "mixtral": "llama", "qwen2": "qwen2", "qwen3": "qwen3",
@@ -64,7 +67,8 @@ _MODEL_TYPE_MAP = {
     "gemma4": "gemma4", "gemma4_text": "gemma4", "lfm2": "lfm2", "lfm2_moe": "lfm2moe",
     "nemotron-nas": "deci", "deci": "deci",
     "qwen3_next": "qwen3next", "qwen3_5": "qwen35", "qwen3_5_text": "qwen35", "qwen3_5_moe": "qwen35moe",
-    "qwen3_5_moe_text": "qwen35moe", "nemotron_h": "nemotron_h",
+    "qwen3_5_moe_text": "qwen35moe", "nemotron_h": "nemotron_h", "mamba": "mamba", "falcon_mamba": "mamba",
+    "jamba": "jamba",
 }
 
 
@@ -91,8 +95,10 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
     arch = next((_ARCH_MAP[a] for a in archs if a in _ARCH_MAP), None) or _MODEL_TYPE_MAP.get(
         str(c.get("model_type", "")), "llama")
     hidden = _int(c["hidden_size"])
+    if arch == "mamba":  # no attention at all: placeholders the schema requires (no layer keeps a KV cache)
+        c = {**c, "num_attention_heads": 1, "num_key_value_heads": 0, "head_dim": 1}
     heads = _int(c["num_attention_heads"])
-    kv = _int(c.get("num_key_value_heads") or heads)
+    kv = _int(c.get("num_key_value_heads") if c.get("num_key_value_heads") is not None else heads)
     head_dim = _int(c.get("head_dim") or hidden // heads)
     n_exp = _int(c.get("num_local_experts") or c.get("num_experts") or c.get("n_routed_experts") or 0)
     sliding = c.get("sliding_window")
@@ -156,6 +162,10 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         lt, ssm = _nemotron_h(c, hidden)
         if n_exp:
             moe_width = c.get("moe_intermediate_size") or moe_width
+    if arch in ("mamba", "jamba"):
+        lt, ssm = _mamba1(c, arch, hidden)
+        if arch == "mamba":
+            ffn_dense = ssm["ssm_d_inner"]
     if arch == "deci":
         ssm = _deci_layers(c, heads, hidden)
         if ssm.get("layer_n_kv_heads"):
@@ -192,7 +202,7 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         qk_rope_head_dim=_int(c.get("qk_rope_head_dim") or 0),
         qk_nope_head_dim=_int(c.get("qk_nope_head_dim") or 0),
         v_head_dim=_int(c.get("v_head_dim") or 0),
-        moe_layer_step=_int(c.get("interleave_moe_layer_step") or 0),
+        moe_layer_step=ssm.pop("moe_layer_step", None) or _int(c.get("interleave_moe_layer_step") or 0),
         moe_latent_size=_int(c.get("moe_latent_size") or 0) if n_exp else 0,
         parallel_ssm=arch == "falcon-h1",
         indexer_n_heads=_int(c.get("index_n_heads") or 0),
@@ -224,6 +234,31 @@ def _gated_deltanet(c: dict[str, Any]) -> dict[str, Any]:
     if c.get("shared_expert_intermediate_size"):
         out["shared_expert_intermediate_size"] = _int(c["shared_expert_intermediate_size"])
     return out
+
+
+def _mamba1(c: dict[str, Any], arch: str, hidden: int) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """Mamba / Falcon Mamba (every layer a Mamba-1 mixer) and Jamba (attention on layers i % attn_layer_period ==
+    attn_layer_offset, MoE on every expert_layer_period-th): the Mamba-1 state llama.cpp keeps per sequence,
+    (d_conv - 1) x d_inner + d_state x d_inner f32 elements."""
+    n = _int(c["num_hidden_layers"])
+    if arch == "mamba":
+        d_inner = _int(c.get("intermediate_size") or 2 * hidden)
+        d_state, d_conv = _int(c.get("state_size") or 16), _int(c.get("conv_kernel") or 4)
+        lt = ("linear",) * n
+        out: dict[str, Any] = {}
+    else:
+        d_inner = _int(c.get("mamba_expand") or 2) * hidden
+        d_state, d_conv = _int(c.get("mamba_d_state") or 16), _int(c.get("mamba_d_conv") or 4)
+        period, offset = _int(c.get("attn_layer_period") or 8), _int(c.get("attn_layer_offset") or 4)
+        lt = tuple("full" if i % period == offset else "linear" for i in range(n))
+        e_period, e_offset = _int(c.get("expert_layer_period") or 2), _int(c.get("expert_layer_offset") or 1)
+        if e_offset != e_period - 1:
+            raise ValueError("Jamba configs with MoE layers other than every period-th (offset = period - 1) are not "
+                             "expressed by moe_layer_step")
+        out = {"moe_layer_step": e_period}
+    out.update(ssm_d_inner=d_inner, ssm_d_state=d_state, ssm_conv_kernel=d_conv,
+               linear_state_elements=(d_conv - 1) * d_inner + d_state * d_inner)
+    return lt, out
 
 
 _NEMOTRON_KINDS = {"M": "linear", "*": "full", "E": "none", "-": "none"}
