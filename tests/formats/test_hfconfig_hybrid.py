@@ -84,3 +84,25 @@ def test_mamba_and_jamba_configs_read_like_the_catalog_entries(cfg: dict, model_
     assert a.linear_state_elements == want.linear_state_elements == 155_648
     assert a.moe_layer_step == want.moe_layer_step
     assert count_params(a) == count_params(want)
+
+
+KIMI_LINEAR = {
+    "architectures": ["KimiLinearForCausalLM"], "model_type": "kimi_linear", "first_k_dense_replace": 1,
+    "head_dim": 72, "hidden_size": 2304, "intermediate_size": 9216, "kv_lora_rank": 512,
+    "linear_attn_config": {"full_attn_layers": [4, 8, 12, 16, 20, 24, 27], "head_dim": 128, "num_heads": 32,
+                           "short_conv_kernel_size": 4},
+    "model_max_length": 1048576, "moe_intermediate_size": 1024, "num_attention_heads": 32, "num_experts": 256,
+    "num_experts_per_token": 8, "num_hidden_layers": 27, "num_key_value_heads": 32, "num_shared_experts": 1,
+    "q_lora_rank": None, "qk_nope_head_dim": 128, "qk_rope_head_dim": 64, "v_head_dim": 128, "vocab_size": 163840,
+    "tie_word_embeddings": False,
+}
+
+
+def test_a_kimi_linear_config_reads_like_the_catalog_entry() -> None:
+    import dataclasses
+
+    a, _, _ = arch_from_config(KIMI_LINEAR)
+    want, _ = _catalog("kimi-linear-48b-a3b")
+    # MLA on the 1-based layers 4, 8, ..., 27; KDA state 128^2 x 32 + 3 x 3 x 32 x 128 = 561,152 elements
+    assert a == dataclasses.replace(want)
+    assert a.linear_state_elements == 561_152 and a.layer_kinds()[3] == "mla" and a.layer_kinds()[0] == "linear"

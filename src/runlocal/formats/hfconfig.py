@@ -55,6 +55,7 @@ _ARCH_MAP = {
     "MambaForCausalLM": "mamba",
     "FalconMambaForCausalLM": "mamba",
     "JambaForCausalLM": "jamba",
+    "KimiLinearForCausalLM": "kimi-linear",
 }
 _MODEL_TYPE_MAP = {
     "llama": "llama", "mistral": "llama", "mixtral": "llama", "qwen2": "qwen2", "qwen3": "qwen3",
@@ -68,7 +69,7 @@ _MODEL_TYPE_MAP = {
     "nemotron-nas": "deci", "deci": "deci",
     "qwen3_next": "qwen3next", "qwen3_5": "qwen35", "qwen3_5_text": "qwen35", "qwen3_5_moe": "qwen35moe",
     "qwen3_5_moe_text": "qwen35moe", "nemotron_h": "nemotron_h", "mamba": "mamba", "falcon_mamba": "mamba",
-    "jamba": "jamba",
+    "jamba": "jamba", "kimi_linear": "kimi-linear",
 }
 
 
@@ -162,6 +163,10 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         lt, ssm = _nemotron_h(c, hidden)
         if n_exp:
             moe_width = c.get("moe_intermediate_size") or moe_width
+    if arch == "kimi-linear":
+        lt, ssm = _kimi_linear(c)
+        # the MLA layers' query/key width, as the deepseek2 entries give it (config head_dim is hidden / heads)
+        head_dim = _int(c.get("qk_nope_head_dim") or 128) + _int(c.get("qk_rope_head_dim") or 64)
     if arch in ("mamba", "jamba"):
         lt, ssm = _mamba1(c, arch, hidden)
         if arch == "mamba":
@@ -182,7 +187,7 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         intermediate_size=_widest(ffn_dense) or 4 * hidden,
         vocab_size=_int(c["vocab_size"]),
         tie_embeddings=bool(c.get("tie_word_embeddings", c.get("tie_embedding", arch in ("lfm2", "lfm2moe")))),
-        context_length=_int(c.get("max_position_embeddings") or DEFAULT_CONTEXT_LENGTH),
+        context_length=_int(c.get("max_position_embeddings") or c.get("model_max_length") or DEFAULT_CONTEXT_LENGTH),
         sliding_window=_int(sliding) if sliding and (pattern or (lt and "sliding" in lt)) else None,
         sliding_window_pattern=_int(pattern) if sliding and pattern else None,
         layer_types=lt,
@@ -193,7 +198,7 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         n_experts_used=ssm.pop("n_experts_used", None) or (_widest(
             c.get("num_experts_per_tok") or c.get("num_experts_per_token") or c.get("moe_topk") or 0) if n_exp else 0),
         moe_intermediate_size=_widest(moe_width or 0),
-        n_shared_experts=_widest(c.get("n_shared_experts") or c.get("num_shared_expert")
+        n_shared_experts=_widest(c.get("n_shared_experts") or c.get("num_shared_expert") or c.get("num_shared_experts")
                                  or (1 if (arch == "llama4" or c.get("shared_expert_intermediate_size")) and n_exp
                                      else 0)),
         first_k_dense=ssm.pop("first_k_dense", None) or _int(c.get("first_k_dense_replace") or 0),
@@ -234,6 +239,24 @@ def _gated_deltanet(c: dict[str, Any]) -> dict[str, Any]:
     if c.get("shared_expert_intermediate_size"):
         out["shared_expert_intermediate_size"] = _int(c["shared_expert_intermediate_size"])
     return out
+
+
+def _kimi_linear(c: dict[str, Any]) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """Kimi Linear: linear_attn_config lists its MLA layers (full_attn_layers, 1-based); the rest are Kimi Delta
+    Attention layers whose state llama.cpp keeps per sequence: head_dim^2 x heads (recurrent) + 3 (q, k, v) x
+    (short_conv_kernel_size - 1) x heads x head_dim (the short convolutions), f32 elements."""
+    lac = c.get("linear_attn_config")
+    if not isinstance(lac, dict) or not isinstance(lac.get("full_attn_layers"), list):
+        raise ValueError("kimi_linear config.json needs linear_attn_config.full_attn_layers")
+    n = _int(c["num_hidden_layers"])
+    full = {_int(x) - 1 for x in lac["full_attn_layers"]}
+    heads, hd, k = _int(lac.get("num_heads") or 32), _int(lac.get("head_dim") or 128), _int(
+        lac.get("short_conv_kernel_size") or 4)
+    out = {"ssm_conv_kernel": k, "linear_state_elements": hd * hd * heads + 3 * (k - 1) * heads * hd}
+    if c.get("num_shared_experts"):
+        out["shared_expert_intermediate_size"] = _int(c["num_shared_experts"]) * _int(c.get("moe_intermediate_size")
+                                                                                       or 0)
+    return tuple("mla" if i in full else "linear" for i in range(n)), out
 
 
 def _mamba1(c: dict[str, Any], arch: str, hidden: int) -> tuple[tuple[str, ...], dict[str, Any]]:
