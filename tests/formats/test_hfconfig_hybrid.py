@@ -106,3 +106,18 @@ def test_a_kimi_linear_config_reads_like_the_catalog_entry() -> None:
     # MLA on the 1-based layers 4, 8, ..., 27; KDA state 128^2 x 32 + 3 x 3 x 32 x 128 = 561,152 elements
     assert a == dataclasses.replace(want)
     assert a.linear_state_elements == 561_152 and a.layer_kinds()[3] == "mla" and a.layer_kinds()[0] == "linear"
+
+
+TRINITY_NANO = {"architectures": ["AfmoeForCausalLM"], "model_type": "afmoe", "global_attn_every_n_layers": 4,
+                "head_dim": 128, "hidden_size": 1024, "intermediate_size": 3072, "max_position_embeddings": 131072,
+                "moe_intermediate_size": 256, "num_attention_heads": 8, "num_dense_layers": 2, "num_experts": 128,
+                "num_experts_per_tok": 8, "num_hidden_layers": 56, "num_key_value_heads": 2, "num_shared_experts": 1,
+                "sliding_window": 2048, "tie_word_embeddings": False, "vocab_size": 200192}
+
+
+def test_an_afmoe_config_reads_like_the_catalog_entry() -> None:
+    """Arcee Trinity Nano: global attention on every 4th layer, a 2,048-token window elsewhere, 2 dense layers."""
+    a, _, _ = arch_from_config(TRINITY_NANO)
+    want, _ = _catalog("trinity-nano")
+    assert a == want
+    assert a.layer_kinds().count("full") == 14 and a.first_k_dense == 2

@@ -25,7 +25,7 @@ SLIDING_WINDOW_PATTERN: dict[str, int] = {"gemma2": 2, "gemma3": 6, "gemma3n": 5
 PARALLEL_ATTN_FFN: frozenset[str] = frozenset({"falcon", "phi2", "command-r", "cohere2", "gptj", "gptneox"})
 
 # Defaults a config.json leaves implicit that a GGUF shows in its tensor table.
-QK_NORM: frozenset[str] = frozenset({"qwen3", "qwen3moe", "gemma3", "gemma3n", "gemma4", "qwen3next", "qwen35",
+QK_NORM: frozenset[str] = frozenset({"qwen3", "qwen3moe", "gemma3", "gemma3n", "gemma4", "qwen3next", "qwen35", "afmoe",
                                      "qwen35moe"})  # q_norm / k_norm per head
 ATTN_BIAS: frozenset[str] = frozenset({"qwen2"})  # q/k/v biases unless attention_bias says otherwise
 

@@ -56,6 +56,7 @@ _ARCH_MAP = {
     "FalconMambaForCausalLM": "mamba",
     "JambaForCausalLM": "jamba",
     "KimiLinearForCausalLM": "kimi-linear",
+    "AfmoeForCausalLM": "afmoe",
 }
 _MODEL_TYPE_MAP = {
     "llama": "llama", "mistral": "llama", "mixtral": "llama", "qwen2": "qwen2", "qwen3": "qwen3",
@@ -69,7 +70,7 @@ _MODEL_TYPE_MAP = {
     "nemotron-nas": "deci", "deci": "deci",
     "qwen3_next": "qwen3next", "qwen3_5": "qwen35", "qwen3_5_text": "qwen35", "qwen3_5_moe": "qwen35moe",
     "qwen3_5_moe_text": "qwen35moe", "nemotron_h": "nemotron_h", "mamba": "mamba", "falcon_mamba": "mamba",
-    "jamba": "jamba", "kimi_linear": "kimi-linear",
+    "jamba": "jamba", "kimi_linear": "kimi-linear", "afmoe": "afmoe",
 }
 
 
@@ -163,6 +164,14 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
         lt, ssm = _nemotron_h(c, hidden)
         if n_exp:
             moe_width = c.get("moe_intermediate_size") or moe_width
+    if arch == "afmoe":
+        # Arcee Trinity: global attention on every global_attn_every_n_layers-th layer, sliding elsewhere; the first
+        # num_dense_layers have a dense FFN; a shared expert of the experts' width
+        pattern = _int(c.get("global_attn_every_n_layers") or 4)
+        ssm = {"first_k_dense": _int(c.get("num_dense_layers") or 0)}
+        if c.get("num_shared_experts"):
+            ssm["shared_expert_intermediate_size"] = _int(c["num_shared_experts"]) * _int(
+                c.get("moe_intermediate_size") or 0)
     if arch == "kimi-linear":
         lt, ssm = _kimi_linear(c)
         # the MLA layers' query/key width, as the deepseek2 entries give it (config head_dim is hidden / heads)
