@@ -217,3 +217,14 @@ def test_folder_errors(tmp_path: Path) -> None:
     (tmp_path / "model.safetensors.index.json").write_text(json.dumps({"weight_map": {"x": "../evil.safetensors"}}))
     with pytest.raises(FileFormatError, match="outside the folder"):
         model_spec_from_path(str(tmp_path))
+
+
+def test_an_attention_free_folder_is_inspected_and_printed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A Mamba folder has no attention heads: inspect says so instead of failing on the missing KV-head count."""
+    from runlocal.cli.main import main
+
+    cfg = {"architectures": ["MambaForCausalLM"], "model_type": "mamba", "hidden_size": 64, "intermediate_size": 128,
+           "num_hidden_layers": 2, "state_size": 16, "conv_kernel": 4, "vocab_size": 256}
+    write_folder(tmp_path / "m", cfg, {"backbone.embeddings.weight": ("BF16", (256, 64))})
+    assert main(["inspect", str(tmp_path / "m")]) == 0
+    assert "no attention" in capsys.readouterr().out

@@ -23,8 +23,10 @@ def render(d: dict[str, Any]) -> str:
         f"  parameters:    {_count(d['params'])}" + (f" ({_count(d['active_params'])} active)"
                                                      if d.get("active_params") else ""),
         f"  architecture:  {a['arch']}, {a['n_layers']} layers, hidden {a['hidden_size']}, "
-        f"{a['n_heads']} heads / {a['n_kv_heads']} KV heads x {a['head_dim']}, FFN {a['intermediate_size']}, "
-        f"vocab {a['vocab_size']}" + (", tied embeddings" if a.get("tie_embeddings") else ""),
+        + (f"{a.get('n_heads', 0)} heads / {a.get('n_kv_heads', 0)} KV heads x {a.get('head_dim', 0)}, "
+           if a.get("n_kv_heads") else "no attention, ")
+        + f"FFN {a.get('intermediate_size', 0)}, vocab {a['vocab_size']}"
+        + (", tied embeddings" if a.get("tie_embeddings") else ""),
         f"  context:       {d['context_length']:,} tokens"
         + (f", sliding window {a['sliding_window']}" if a.get("sliding_window") else ""),
     ]

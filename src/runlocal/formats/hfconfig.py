@@ -100,7 +100,7 @@ def arch_from_config(cfg: dict[str, Any]) -> tuple[Architecture, int, int | None
     if arch == "mamba":  # no attention at all: placeholders the schema requires (no layer keeps a KV cache)
         c = {**c, "num_attention_heads": 1, "num_key_value_heads": 0, "head_dim": 1}
     heads = _int(c["num_attention_heads"])
-    kv = _int(c.get("num_key_value_heads") if c.get("num_key_value_heads") is not None else heads)
+    kv = 0 if arch == "mamba" else _int(c.get("num_key_value_heads") or heads)
     head_dim = _int(c.get("head_dim") or hidden // heads)
     n_exp = _int(c.get("num_local_experts") or c.get("num_experts") or c.get("n_routed_experts") or 0)
     sliding = c.get("sliding_window")
