@@ -95,3 +95,11 @@ def test_compare_machines_and_sentences(fixture_catalog: Catalog) -> None:
     assert any("fastest" in s and "NVIDIA GeForce RTX 4090" in s for s in r["summary"])
     with pytest.raises(InvalidField):
         compare(["rtx-4090"])
+
+
+def test_cost_takes_the_count_a_hardware_name_gives(fixture_catalog: Catalog) -> None:
+    one = cost("llama-3.1-8b", "rtx-4090")
+    two = cost("llama-3.1-8b", "2x rtx-4090")
+    # two cards: twice the purchase price; asked with gpu_count, the same
+    assert two["cumulative"][0]["local_usd"] == 2 * one["cumulative"][0]["local_usd"]
+    assert cost("llama-3.1-8b", "rtx-4090", gpu_count=2)["cumulative"][0] == two["cumulative"][0]

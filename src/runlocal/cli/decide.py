@@ -183,7 +183,8 @@ def register(sub: Any) -> None:
     )
     co.add_argument("--model", required=True)
     co.add_argument("--hardware", "-H", required=True)
-    co.add_argument("--gpu-count", type=int, default=1, help="how many of the GPU (default 1)")
+    co.add_argument("--gpu-count", type=int, default=None,
+                    help="how many of the GPU (default 1, or the count a name such as a cloud instance gives)")
     co.add_argument(
         "--tokens-per-day", type=float, default=1_000_000, help="tokens a day, prompt and output (1,000,000)"
     )

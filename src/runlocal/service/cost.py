@@ -58,11 +58,22 @@ class CostSettings:
             raise InvalidField(f"price_usd must be above 0 and at most 10,000,000, got {self.price_usd}")
 
 
-def cost(model: str, hardware: str, *, gpu_count: int = 1, settings: CostSettings | None = None) -> dict[str, Any]:
-    """Local cost per million tokens against the cheapest hosted API for the same model, with break-even."""
+def cost(model: str, hardware: str, *, gpu_count: int | None = None,
+         settings: CostSettings | None = None) -> dict[str, Any]:
+    """Local cost per million tokens against the cheapest hosted API for the same model, with break-even. Without
+    gpu_count, one GPU or the count the hardware name gives ("2x RTX 3090", a cloud instance)."""
     s = settings or CostSettings()
     s.check()
-    a = answer({"model": model, "hardware": hardware, "gpu_count": gpu_count, "context_tokens": 8192})
+    a = answer({"model": model, "hardware": hardware, "context_tokens": 8192,
+                **({"gpu_count": gpu_count} if gpu_count else {})})
+    if gpu_count is None:
+        from ..catalog.resolve import resolve_hardware
+        from ..errors import RunlocalError
+
+        try:
+            gpu_count = resolve_hardware(catalog(), hardware).count or 1
+        except RunlocalError:
+            gpu_count = 1
     if not a.get("ok"):
         err = a["error"]
         from ..errors import NotFound

@@ -111,8 +111,9 @@ def cost_page(request: Request) -> Page:
                      kwh_price=num("kwh_price", d.kwh_price), years=num("years", d.years),
                      hours_per_day=num("hours_per_day", d.hours_per_day), price_usd=_number(request, "price", None),
                      used=_flag(request, "used"))
-    gpus = int(num("gpu_count", 1))
-    if not 1 <= gpus <= 8:
+    given = _number(request, "gpu_count", None)
+    gpus = int(given) if given is not None else None
+    if gpus is not None and not 1 <= gpus <= 8:
         raise InvalidField(f"gpu_count must be from 1 to 8, got {gpus}")
     data: dict[str, Any] = {"model": model, "hardware": hardware, "gpu_count": gpus, "settings": s.__dict__,
                             "result": None}
