@@ -262,3 +262,13 @@ def test_a_dual_gpu_board_is_answered_as_its_two_gpus() -> None:
     assert all(abs(g.bandwidth_bytes_per_s - 160.4e9) < 1e6 for g in m.gpus)
     r = answer({"model": "llama-3.1-8b", "hardware": "Tesla M60"})
     assert any("2 GPUs on one board" in n for n in r["basis"]["notes"])
+
+
+def test_an_unknown_embedding_model_is_named_as_such_not_matched_to_a_chat_model() -> None:
+    from runlocal.catalog.resolve import resolve_model
+    from runlocal.service.resolve import catalog
+
+    with pytest.raises(UnknownModel, match="looks like an embedding or reranking model") as exc:
+        resolve_model(catalog(), "nomic-embed-text")
+    assert all("embed" in s for s in exc.value.suggestions)
+    assert resolve_model(catalog(), "qwen3-embedding:0.6b").entity.id == "qwen3-embedding-0.6b"

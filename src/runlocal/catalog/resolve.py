@@ -258,8 +258,18 @@ def resolve_model(cat: Catalog, name: str) -> ModelMatch:
             return ModelMatch(e, quant, how, idx.derived.get(norm(cand)), idx.derived_context.get(norm(cand)),
                               idx.derived_entry.get(norm(cand)))
     cands = _strip_model(name)
+    if _EMBEDDING.search(name):
+        # nomic-embed-text, bge-m3, all-MiniLM, e5 / gte, rerankers: BERT-family encoders the catalog does not hold;
+        # closest generative names would only mislead
+        sugg = [s for s in idx.suggest("models", name) if "embed" in s]
+        raise UnknownModel(f"unknown model '{name}': it looks like an embedding or reranking model, which runlocal "
+                           "does not estimate yet (the catalog's embedding models are the Qwen3-Embedding ones)", sugg)
     sugg = idx.suggest("models", cands[-1][0]) or idx.suggest("models", name)
     raise UnknownModel(f"unknown model '{name}'", sugg)
+
+
+_EMBEDDING = re.compile(r"embed|\bbge\b|bge-|minilm|\be5-|\bgte-|rerank", re.IGNORECASE)
+"""Names of embedding and reranking models (BERT-family encoders), which the catalog does not hold."""
 
 
 _MEM_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:gb|gib|g)\b", re.IGNORECASE)
