@@ -408,16 +408,18 @@ def validate(kind: str, data: dict[str, Any], rel: str) -> list[str]:
         from ..estimate.memory import KV_TYPES
         from .schema import SERVING_POINT
 
-        if isinstance(data.get("kv_cache_type"), str) and data["kv_cache_type"].lower() not in KV_TYPES:
-            problems.append(f"{rel}: kv_cache_type '{data['kv_cache_type']}' is not one of {', '.join(KV_TYPES)}")
+        def bad_kv(where: str, t: dict[str, Any]) -> None:
+            kv = t.get("kv_cache_type")
+            if isinstance(kv, str) and kv.lower() not in KV_TYPES:
+                problems.append(f"{where}: kv_cache_type '{kv}' is not one of {', '.join(KV_TYPES)}")
+
+        bad_kv(rel, data)
         for i, pt in enumerate(data["points"]):
             if not isinstance(pt, dict):
                 problems.append(f"{rel}: points[{i}] must be a table")
                 continue
             problems.extend(check_table(pt, SERVING_POINT, f"{rel} points[{i}]"))
-            if isinstance(pt.get("kv_cache_type"), str) and pt["kv_cache_type"].lower() not in KV_TYPES:
-                problems.append(f"{rel} points[{i}]: kv_cache_type '{pt['kv_cache_type']}' is not one of "
-                                f"{', '.join(KV_TYPES)}")
+            bad_kv(f"{rel} points[{i}]", pt)
             if not any(k in pt for k in ("output_tokens_per_s", "per_user_tokens_per_s", "tpot_ms",
                                           "total_tokens_per_s", "prefill_tokens_per_s")):
                 problems.append(f"{rel} points[{i}]: no measured figure")

@@ -231,12 +231,11 @@ def step(q: Query, est: Estimate, batch: int, depth: int, engine: str, *, nodes:
     assert placement is not None
     rpc = nodes > 1 and engine not in TENSOR_PARALLEL_ENGINES  # llama.cpp over rpc-server hosts: a layer split
     micro = max(1, math.ceil(batch / nodes)) if nodes > 1 and not rpc else batch
-    # llama.cpp replays a lone sequence's step as a CUDA graph (as its single-stream answer does); batches run without
-    # (and the serving engines capture every step as a graph unless launched eager)
-    graphs = (bool(q.machine.gpus) and (uses_cuda_graphs(q.machine.gpus[0], engine, None, gpus, micro)
-                                        if engine not in TENSOR_PARALLEL_ENGINES
-                                        else engine in SERVING_STEP_ENGINES and not eager
-                                        and q.machine.gpus[0].backend == "cuda"))
+    # as the single-stream answer: llama.cpp replays a lone sequence's step as a CUDA graph, the serving engines every
+    # step unless launched eager (MLC's are not modelled)
+    graphs = (bool(q.machine.gpus) and engine not in TENSOR_PARALLEL_ENGINES - SERVING_STEP_ENGINES
+              and not (eager and engine in SERVING_STEP_ENGINES)
+              and uses_cuda_graphs(q.machine.gpus[0], engine, None, gpus, micro))
     s = decode_step(q.model.arch, est.weights_detail, placement, q.machine, runtime=engine, quant=est.quant,
                     params=q.model.params, active_params=q.model.active_params, depth=depth,
                     kv_type=q.kv_cache_type, batch=micro,

@@ -80,11 +80,11 @@ def _per_backend(asm: Assumptions, prefix: str, backend: str, runtime: str, hbm:
 
 
 SERVING_STEP_ENGINES = frozenset({"vllm", "sglang", "tensorrt-llm"})
+"""Engines that prefill a whole prompt (up to serving_step_tokens) in one step, not in n_ubatch pieces."""
 SCAN_ARCHS = frozenset({"qwen3next", "qwen35", "qwen35moe", "nemotron_h", "nemotron_h_moe", "granitehybrid",
                         "falcon-h1", "mamba", "jamba", "kimi-linear"})
 """Architectures whose recurrent layers are state-space / linear-attention scans (Gated DeltaNet, Mamba, KDA), not
 LFM2's short convolutions."""
-"""Engines that prefill a whole prompt (up to serving_step_tokens) in one step, not in n_ubatch pieces."""
 
 METAL_REFERENCE_GENERATION = 3
 """decode_layer_us_metal is the per-layer cost of an M3-generation Apple GPU (the middle of the fitted Macs)."""
@@ -439,10 +439,7 @@ def estimate_speed(a: Architecture, w: Weights, placement: Placement, machine: M
     eff_cpu = asm.decode_eff_cpu
     n_par = max(parallel, 1)
     n_dev = machine.gpu_count if gpu is not None else 0
-    # llama.cpp replays one sequence's step as a CUDA graph where uses_cuda_graphs says so; the serving engines
-    # capture their decode steps as CUDA graphs at every batch they launch with (not under --enforce-eager)
-    graphs = ((llamacpp and uses_cuda_graphs(gpu, runtime, build_date, n_dev, n_par))
-              or (runtime in SERVING_STEP_ENGINES and gpu is not None and gpu.backend == "cuda"))
+    graphs = (llamacpp or runtime in SERVING_STEP_ENGINES) and uses_cuda_graphs(gpu, runtime, build_date, n_dev, n_par)
     step = decode_step(a, w, placement, machine, runtime=runtime, quant=quant, params=params,
                        active_params=active_params, depth=depth, kv_type=kv_type, batch=n_par,
                        flash_attention=flash_attention, asm=asm, cuda_graphs=graphs,
@@ -576,9 +573,12 @@ mozilla-ai/llamafile#1051)."""
 
 
 def uses_cuda_graphs(gpu: Device | None, runtime: str, build_date: str | None, n_gpus: int, batch: int) -> bool:
-    """Whether a llama.cpp-based runtime decodes with CUDA graphs: the CUDA backend, one GPU, one sequence, a build
-    from CUDA_GRAPHS_SINCE on (None: a current build), Ampere or later (Volta and Turing from
-    CUDA_GRAPHS_PRE_AMPERE_SINCE), and not a runtime in NO_CUDA_GRAPHS."""
+    """Whether a runtime decodes with CUDA graphs. The serving engines (SERVING_STEP_ENGINES) capture every step on
+    CUDA, at any batch and GPU count (unless launched eager, which the caller knows); a llama.cpp-based runtime
+    needs the CUDA backend, one GPU, one sequence, a build from CUDA_GRAPHS_SINCE on (None: a current build),
+    Ampere or later (Volta and Turing from CUDA_GRAPHS_PRE_AMPERE_SINCE), and not to be in NO_CUDA_GRAPHS."""
+    if runtime in SERVING_STEP_ENGINES:
+        return gpu is not None and gpu.backend == "cuda"
     if gpu is None or gpu.backend != "cuda" or runtime in NO_CUDA_GRAPHS or n_gpus > 1 or batch > 1:
         return False
     if build_date is not None and build_date < CUDA_GRAPHS_SINCE:

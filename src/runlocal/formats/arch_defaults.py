@@ -29,6 +29,10 @@ QK_NORM: frozenset[str] = frozenset({"qwen3", "qwen3moe", "gemma3", "gemma3n", "
                                      "qwen35moe"})  # q_norm / k_norm per head
 ATTN_BIAS: frozenset[str] = frozenset({"qwen2"})  # q/k/v biases unless attention_bias says otherwise
 
+NO_LLAMACPP_ARCHS: frozenset[str] = frozenset({"opt", "mllama"})
+"""Architectures llama.cpp's converter does not take (OPT; Llama 3.2 Vision's mllama, which Ollama's own engine
+runs): no GGUF of them exists, so no llama.cpp command is offered."""
+
 # Context length when the file gives none.
 DEFAULT_CONTEXT_LENGTH = 4096
 

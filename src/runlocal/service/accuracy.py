@@ -268,6 +268,12 @@ _FA_ON = re.compile(r"(?:^|\s)(?:-fa|--flash-attn)(?:\s+(?:1|on|true)\b|(?=\s+-|
 _FA_OFF = re.compile(r"(?:^|\s)(?:-fa|--flash-attn)\s+(?:0|off|false)(?![,\d])")
 
 
+def hardware_name(d: dict[str, Any]) -> str:
+    """A benchmark's or serving run's machine as a question names it: the catalog id, with the run's memory where
+    the entry lists options ("ryzen-ai-max-plus-395 128GB")."""
+    return f"{d['hardware']} {float(d['memory_gb']):g}GB" if d.get("memory_gb") else str(d["hardware"])
+
+
 def flash_attention_of(run_id: str, d: dict[str, Any]) -> bool | None:
     """Whether a benchmark ran with flash attention, as its command says (llama-bench / llama-server `-fa 1|on|0|off`,
     `--flash-attn`, Ollama's OLLAMA_FLASH_ATTENTION=1; a scoreboard run's `-fa0-` / `-fa1-` id where its command
@@ -322,7 +328,7 @@ def benchmark_questions(split: str = "all") -> Iterator[tuple[dict[str, Any], st
         if split != "all" and is_held_out(e.id) != (split == "held_out"):
             continue
         d = e.data
-        hw = f"{d['hardware']} {float(d['memory_gb']):g}GB" if d.get("memory_gb") else d["hardware"]
+        hw = hardware_name(d)
         q: dict[str, Any] = {"id": e.id, "model": d["model"], "hardware": hw, "runtime": d["runtime"],
                              "quant": d["quant"], "gpu_count": max(1, int(d.get("gpu_count", 1)))}
         if d.get("backend") in ("vulkan", "sycl", "rocm", "cuda", "metal") and int(d.get("gpu_count", 1)) > 0:
@@ -426,7 +432,7 @@ def serving_points(assume: dict[str, Any] | None = None, *, split: str = "all") 
                         "ttft_s": pt["ttft_ms"] / 1000.0 if pt.get("ttft_ms") and ("request_rate" not in pt or c == 1)
                         else None}
             run_assume = {**(assume or {}), **launch_assumptions(d)}
-            hw = f"{d['hardware']} {float(d['memory_gb']):g}GB" if d.get("memory_gb") else d["hardware"]
+            hw = hardware_name(d)
             q = {"model": d["model"], "hardware": hw, "runtime": SERVING_ENGINES[d["engine"]],
                  "quant": d["quant"], "gpu_count": int(d.get("gpu_count", 1)), "context_tokens": inp + outp,
                  "prompt_tokens": inp, "output_tokens": outp, "users": c,

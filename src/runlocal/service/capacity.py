@@ -20,7 +20,7 @@ from ..estimate.serving import (
     with_prompts,
 )
 from .question import parse
-from .resolve import catalog, resolve
+from .resolve import catalog, named_gpu_count, resolve
 
 MAX_USERS = 100_000
 """Users asked about: a bound on the input, far above what one box serves."""
@@ -164,16 +164,8 @@ def capacity(q: dict[str, Any]) -> dict[str, Any]:
     network = str(q.get("network", "ethernet-25g"))
     if network not in NETWORKS:
         raise InvalidField(f"unknown network {network!r}", sorted(NETWORKS))
-    if q.get("gpu_count") is None and isinstance(q.get("hardware"), str):
-        # "8x H100", "a2-highgpu-8g": the name says how many GPUs a node has
-        from ..catalog.resolve import resolve_hardware
-        from ..errors import RunlocalError
-
-        try:
-            named = resolve_hardware(catalog(), q["hardware"]).count
-        except RunlocalError:
-            named = None  # the question's own resolution reports the problem
-        q = {**q, "gpu_count": named or 1}
+    if q.get("gpu_count") is None:  # "8x H100", "a2-highgpu-8g": the name says how many GPUs a node has
+        q = {**q, "gpu_count": named_gpu_count(q.get("hardware"))}
     per_node = _int(q.get("gpu_count", 1), "gpu_count", 1, 8)
     engine_q, engine, ids = _query({**q, "gpu_count": per_node * nodes})
     kv_type = kv_type_for(engine, engine_q.kv_cache_type)
@@ -236,7 +228,6 @@ def _hf_repo(model_id: str | None) -> str | None:
     if not model_id:
         return None
     from .commands import _hf_repo as repo
-    from .resolve import catalog
 
     e = catalog().models.get(model_id)
     return repo(e) if e is not None else None

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from ..catalog.load import Entity
 from ..catalog.resolve import norm
 from ..estimate.engine import Estimate
 from ..estimate.weights import MLX_FORMATS, is_gguf, normalize_quant
+from ..formats.arch_defaults import NO_LLAMACPP_ARCHS
+
+T = TypeVar("T")
 
 _PACKED = ("gguf", "mlx", "awq", "gptq", "fp8", "lmstudio", "bartowski", "unsloth", "thebloke", "int4", "nf4",
            "bnb", "gpt4all")
@@ -27,11 +33,12 @@ def _hf_repo(e: Entity | None, *, want: str = "") -> str | None:
     return plain[0] if plain else None
 
 
-def _own_first(e: Entity, repos: list[str]) -> list[str]:
-    """Repos whose name carries the entry's own name first: a file that folds a sibling in as an alias (Qwen2.5 7B
-    and Qwen2.5-Coder-7B share one shape) must not point Qwen2.5 7B's commands at the Coder's files."""
+def _own_first(e: Entity, items: list[T], repo: Callable[[T], str] = str) -> list[T]:
+    """Repos whose name carries the entry's own name first (a stable sort): a file that folds a sibling in as an
+    alias (Qwen2.5 7B and Qwen2.5-Coder-7B share one shape) must not point Qwen2.5 7B's commands at the Coder's
+    files."""
     own = norm(e.name)
-    return sorted(repos, key=lambda r: own not in norm(r))
+    return sorted(items, key=lambda x: own not in norm(repo(x)))
 
 
 def _gguf_repo(e: Entity | None, quant: str) -> str | None:
@@ -39,8 +46,7 @@ def _gguf_repo(e: Entity | None, quant: str) -> str | None:
     if e is None:
         return None
     arts = [a for a in e.data.get("artifacts", []) if a.get("format") == "gguf" and a.get("repo")]
-    arts = [a for r in _own_first(e, list(dict.fromkeys(str(a["repo"]) for a in arts))) for a in arts
-            if str(a["repo"]) == r]
+    arts = _own_first(e, arts, lambda a: str(a["repo"]))
     for a in arts:
         if str(a.get("quant", "")).upper() == quant.upper():
             return str(a["repo"])
@@ -87,7 +93,7 @@ def commands(e: Entity | None, est: Estimate, *, context: int, parallel: int, kv
         if parallel > 1:
             parts.append(f"-np {parallel}")
         arch = str((e.data.get("arch") or {}).get("arch", "")) if e else ""
-        if arch not in ("opt", "mllama"):  # resolve.NO_LLAMACPP_ARCHS: no GGUF of them exists
+        if arch not in NO_LLAMACPP_ARCHS:  # no GGUF of them exists
             out["llama.cpp"] = " ".join(parts)
         tag = _ollama_tag(e) if arch != "opt" else None
         if tag or repo:

@@ -10,7 +10,7 @@ from typing import Any
 from ..errors import InvalidField
 from .api import answer
 from .prices import api_prices, price_of
-from .resolve import catalog
+from .resolve import catalog, named_gpu_count
 
 DAYS_PER_YEAR = 365.0
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
@@ -66,14 +66,7 @@ def cost(model: str, hardware: str, *, gpu_count: int | None = None,
     s.check()
     a = answer({"model": model, "hardware": hardware, "context_tokens": 8192,
                 **({"gpu_count": gpu_count} if gpu_count else {})})
-    if gpu_count is None:
-        from ..catalog.resolve import resolve_hardware
-        from ..errors import RunlocalError
-
-        try:
-            gpu_count = resolve_hardware(catalog(), hardware).count or 1
-        except RunlocalError:
-            gpu_count = 1
+    gpu_count = gpu_count or named_gpu_count(hardware)
     if not a.get("ok"):
         err = a["error"]
         from ..errors import NotFound

@@ -21,6 +21,7 @@ from ..estimate.diffusion import PRECISION_BYTES, DiffusionModel
 from ..estimate.engine import RuntimeSpec
 from ..estimate.specs import Machine, ModelSpec
 from ..estimate.weights import UnknownQuant, known_quants, normalize_quant
+from ..formats.arch_defaults import NO_LLAMACPP_ARCHS
 from .question import HardwareObject, Kind, Question, looks_like_file
 
 _CATALOG: Catalog | None = None
@@ -49,11 +50,6 @@ class ResolvedMachine:
     notes: tuple[str, ...] = ()
 
 
-NO_LLAMACPP_ARCHS = frozenset({"opt", "mllama"})
-"""Architectures llama.cpp's converter does not take (OPT; Llama 3.2 Vision's mllama, which Ollama's own engine
-runs): no GGUF of them exists, so no llama.cpp command is offered."""
-
-
 @dataclass(frozen=True, kw_only=True)
 class Resolved:
     """Everything a question names, resolved: model, machine, runtime and quant."""
@@ -80,6 +76,17 @@ class Resolved:
     @property
     def hardware_entity(self) -> Entity | None:
         return self.hw.entity
+
+
+def named_gpu_count(hardware: object) -> int:
+    """GPUs a hardware name itself gives ("8x H100", "a2-highgpu-8g"), 1 when it gives none or is not a name; a name
+    that does not resolve is left to the question's own resolution to report."""
+    if not isinstance(hardware, str):
+        return 1
+    try:
+        return resolve_hardware(catalog(), hardware).count or 1
+    except RunlocalError:
+        return 1
 
 
 def resolve_machine(q: Question) -> ResolvedMachine:
